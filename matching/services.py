@@ -1,0 +1,1 @@
+"""Write paths of this app (transactions, invariants, side effects after commit)."""

@@ -1,0 +1,26 @@
+"""Read paths for accounts and divisions."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from portal.accounts import personal_data
+from portal.accounts.models import Division, User, division_prefix
+
+
+def division_list(*, level: str | None = None, within: str | None = None) -> QuerySet[Division]:
+    qs = Division.objects.all()
+    if level:
+        qs = qs.filter(level=level)
+    if within:
+        qs = qs.filter(code__startswith=division_prefix(within))
+    return qs
+
+
+def division_get(*, code: str) -> Division | None:
+    return Division.objects.filter(code=code).first()
+
+
+def personal_data_export(*, user: User) -> dict:
+    """Everything the portal holds about this person, across apps."""
+    return personal_data.export_for(user)

@@ -1,0 +1,145 @@
+"""Write paths for accounts: signup, consent, preferences, tokens and erasure."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from portal.accounts import personal_data
+from portal.accounts.models import Consent, Division, User
+from portal.audit.services import audit_record
+from portal.errors import DomainError
+from portal.identifiers import normalize_mobile
+
+ERASED_NAME = "已注销用户"
+
+
+class AccountError(DomainError):
+    """An account action was refused."""
+
+
+def _normalized_phone(phone: str) -> str:
+    try:
+        return normalize_mobile(phone)
+    except ValidationError as exc:
+        raise AccountError(exc.messages[0], code="invalid_phone", field="phone") from None
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages), code="weak_password", field="password") from None
+
+
+def user_signup(
+    *,
+    phone: str,
+    name: str,
+    password: str,
+    email: str = "",
+    consent_version: str,
+    request=None,
+) -> User:
+    """Create a resident account together with their consent to the privacy notice."""
+    phone = _normalized_phone(phone)
+    name = (name or "").strip()
+    if not name:
+        raise AccountError(_("请填写姓名。"), code="required", field="name")
+    if consent_version != settings.PRIVACY_NOTICE_VERSION:
+        raise AccountError(
+            _("请阅读并同意当前版本的个人信息保护政策。"), code="consent_required", field="consent"
+        )
+    candidate = User(phone=phone, name=name, email=email)
+    _check_password(password, candidate)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(phone, password, name=name, email=email)
+            Consent.objects.create(
+                user=user, document=Consent.Document.PRIVACY_NOTICE, version=consent_version
+            )
+            audit_record(actor=user, action="account.signup", target=user, request=request)
+    except IntegrityError:
+        raise AccountError(
+            _("该手机号码已注册，请直接登录或找回密码。"), code="phone_taken", field="phone"
+        ) from None
+    return user
+
+
+def official_create(
+    *, phone: str, name: str, password: str | None, jurisdiction_code: str, department: str
+) -> User:
+    """Create an official of a department with a jurisdiction (used by admins and the demo)."""
+    jurisdiction = Division.objects.filter(code=jurisdiction_code).first()
+    if jurisdiction is None:
+        raise AccountError(
+            _("未知的行政区划代码：%(code)s") % {"code": jurisdiction_code},
+            code="unknown_division", field="jurisdiction",
+        )
+    if department not in User.Department.values:
+        raise AccountError(_("未知的部门。"), code="unknown_department", field="department")
+    return User.objects.create_user(
+        _normalized_phone(phone), password, name=name, role=User.Role.OFFICIAL,
+        jurisdiction=jurisdiction, department=department,
+    )
+
+
+def user_set_elder_mode(*, user: User, enabled: bool) -> None:
+    if user.elder_mode != enabled:
+        user.elder_mode = enabled
+        user.save(update_fields=["elder_mode"])
+
+
+def user_update_profile(*, user: User, name: str | None = None, email: str | None = None,
+                        elder_mode: bool | None = None) -> User:
+    changed = []
+    if name is not None:
+        if not name.strip():
+            raise AccountError(_("请填写姓名。"), code="required", field="name")
+        user.name = name.strip()
+        changed.append("name")
+    if email is not None:
+        user.email = email
+        changed.append("email")
+    if elder_mode is not None:
+        user.elder_mode = elder_mode
+        changed.append("elder_mode")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def token_issue(*, user: User) -> Token:
+    token, _created = Token.objects.get_or_create(user=user)
+    return token
+
+
+def user_erase(*, user: User, password: str, request=None) -> None:
+    """Erase a resident's personal data at their request and close the account.
+
+    Every app erases or pseudonymises its own rows (registered erasers); the user row stays as a
+    pseudonym so bookings and statistics keep their shape without pointing at a person.
+    """
+    if user.erased_at is not None:
+        raise AccountError(_("该账户已注销。"), code="already_erased")
+    if not user.check_password(password):
+        raise AccountError(_("密码不正确。"), code="wrong_password", field="password")
+    with transaction.atomic():
+        personal_data.erase_for(user)
+        Token.objects.filter(user=user).delete()
+        user.phone = f"erased:{uuid.uuid4().hex}"
+        user.name = ERASED_NAME
+        user.email = ""
+        user.elder_mode = False
+        user.is_active = False
+        user.erased_at = timezone.now()
+        user.set_unusable_password()
+        user.save()
+        audit_record(actor=None, action="account.erased", target=user, request=request)

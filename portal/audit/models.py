@@ -1,0 +1,45 @@
+"""The audit log: one row per sensitive action or read of personal data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """An append-only record: who (actor), did what (action), to which object, when, from where."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="audit_entries",
+    )
+    actor_role = models.CharField(_("操作人角色"), max_length=20, blank=True)
+    action = models.CharField(_("动作"), max_length=60)
+    target_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    # The person whose personal data was read or changed, so they can see who looked at it.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("数据主体"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="audit_entries_about_me",
+    )
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # History of one object ("who saw this booking").
+            models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx"),
+            # What one official or staff member did.
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+            # Who read my data (personal-data rights page and export).
+            models.Index(fields=["subject", "-at"], name="audit_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

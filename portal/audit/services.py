@@ -1,0 +1,54 @@
+"""Writing to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from portal.audit.models import AuditEntry
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    subject: Any = None,
+    detail: dict | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEntry:
+    """Append one entry. `subject` is the person whose personal data was touched, if any."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_role=getattr(actor, "role", "") or "",
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        subject=subject,
+        detail=detail or {},
+        ip_address=client_ip(request),
+    )
+
+
+def audit_personal_data_read(
+    *, viewer: Any, subject: Any, target: models.Model, fields: list[str], request=None
+) -> AuditEntry | None:
+    """Log a read of someone's personal data by an official or provider staff member.
+
+    A person reading their own data is not logged: the rule protects them from others.
+    """
+    if getattr(viewer, "pk", None) is not None and viewer.pk == getattr(subject, "pk", None):
+        return None
+    return audit_record(
+        actor=viewer, action="personal_data.read", target=target, subject=subject,
+        detail={"fields": fields}, request=request,
+    )

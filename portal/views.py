@@ -1,0 +1,75 @@
+"""Site pages: home, workbenches, preferences, static notices and the health endpoint."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal import navigation
+from portal.accounts import services as account_services
+from portal.accounts.permissions import OfficialRequiredMixin, ProviderStaffRequiredMixin
+from portal.context_processors import ELDER_MODE_COOKIE
+from portal.health import health_report
+
+
+class HomeView(TemplateView):
+    template_name = "portal/home.html"
+
+
+class PrivacyNoticeView(TemplateView):
+    template_name = "portal/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=settings.PRIVACY_NOTICE_VERSION, **kwargs)
+
+
+class AccessibilityView(TemplateView):
+    template_name = "portal/accessibility.html"
+
+
+class WorkbenchView(TemplateView):
+    template_name = "portal/workbench.html"
+    role = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(entries=navigation.entries_for(self.role), **kwargs)
+
+
+class OfficialWorkbenchView(OfficialRequiredMixin, WorkbenchView):
+    role = "official"
+
+
+class ProviderWorkbenchView(ProviderStaffRequiredMixin, WorkbenchView):
+    role = "provider_staff"
+
+
+def _safe_next(request, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+class ElderModeView(View):
+    """Switch elder mode on or off: on the account when signed in, and in a cookie."""
+
+    def post(self, request):
+        enabled = request.POST.get("enabled") == "1"
+        if request.user.is_authenticated:
+            account_services.user_set_elder_mode(user=request.user, enabled=enabled)
+        response = HttpResponseRedirect(_safe_next(request))
+        response.set_cookie(
+            ELDER_MODE_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600,
+            samesite="Lax", secure=settings.HTTPS, httponly=True,
+        )
+        return response
+
+
+def healthz(request):
+    report, healthy = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
