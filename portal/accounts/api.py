@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,7 +52,9 @@ class TokenObtainApi(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None:
-            raise AuthenticationFailed(_("手机号码或密码不正确。"))
+            raise ValidationError(
+                {"non_field_errors": [_("手机号码或密码不正确。")]}, code="invalid_credentials"
+            )
         token = services.token_issue(user=user)
         return Response({"token": token.key})
 

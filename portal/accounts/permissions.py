@@ -56,13 +56,14 @@ def official_covers(user, division_code: str | None) -> bool:
 
 
 def in_jurisdiction(queryset: QuerySet, user, *, field: str = "division") -> QuerySet:
-    """Narrow a queryset to rows whose division `field` lies inside the official's jurisdiction.
+    """Narrow a queryset to rows whose division (`field`, a foreign key to Division) lies inside the
+    official's jurisdiction.
 
     Anyone else gets nothing: callers that also serve other roles combine querysets themselves.
     """
     if not is_official(user):
         return queryset.none()
-    return queryset.filter(**{f"{field}__startswith": division_prefix(user.jurisdiction_id)})
+    return queryset.filter(**{f"{field}__code__startswith": division_prefix(user.jurisdiction_id)})
 
 
 # --- DRF permission classes -------------------------------------------------------------------

@@ -134,7 +134,7 @@ def user_erase(*, user: User, password: str, request=None) -> None:
     with transaction.atomic():
         personal_data.erase_for(user)
         Token.objects.filter(user=user).delete()
-        user.phone = f"erased:{uuid.uuid4().hex}"
+        user.phone = f"erased:{uuid.uuid4().hex[:24]}"
         user.name = ERASED_NAME
         user.email = ""
         user.elder_mode = False

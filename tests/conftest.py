@@ -1,0 +1,86 @@
+"""Shared fixtures: the named personas every permission test reuses.
+
+王芳 is a resident of 武侯区 and 李娜 her daughter; provider A (武侯区) and provider B (锦江区) each
+have a staff member; one official works for 武侯区 民政, another for 锦江区 卫健.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.accounts.models import User
+from tests.accounts.factories import OfficialFactory, UserFactory
+from tests.providers.factories import MembershipFactory, ProviderFactory
+
+PASSWORD = "Portal-test-pw-1"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    """Argon2 is the production hasher; most tests do not need its cost."""
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def wang_fang(db) -> User:
+    return UserFactory(phone="+8613800000101", name="王芳", email="wangfang@example.cn")
+
+
+@pytest.fixture
+def daughter(db) -> User:
+    return UserFactory(phone="+8613800000102", name="李娜", email="lina@example.cn")
+
+
+@pytest.fixture
+def provider_a(db):
+    return ProviderFactory(name="幸福里养老服务中心", division_id="510107")
+
+
+@pytest.fixture
+def provider_b(db):
+    return ProviderFactory(name="小橡树托育中心", division_id="510104")
+
+
+@pytest.fixture
+def staff_a(provider_a) -> User:
+    return MembershipFactory(provider=provider_a, user__name="张伟").user
+
+
+@pytest.fixture
+def staff_b(provider_b) -> User:
+    return MembershipFactory(provider=provider_b, user__name="刘洋").user
+
+
+@pytest.fixture
+def official_wuhou(db) -> User:
+    return OfficialFactory(name="赵敏", jurisdiction_id="510107")
+
+
+@pytest.fixture
+def official_jinjiang(db) -> User:
+    return OfficialFactory(
+        name="孙丽", jurisdiction_id="510104", department=User.Department.HEALTH
+    )
+
+
+@pytest.fixture
+def official_city(db) -> User:
+    return OfficialFactory(name="周强", jurisdiction_id="510100")
+
+
+@pytest.fixture
+def platform_admin(db) -> User:
+    return UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True, name="管理员")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
