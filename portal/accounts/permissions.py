@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import AccessMixin
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from portal.accounts.models import User, division_prefix
@@ -70,28 +71,28 @@ def in_jurisdiction(queryset: QuerySet, user, *, field: str = "division") -> Que
 
 
 class IsResident(BasePermission):
-    message = "仅居民用户可以进行此操作。"
+    message = _("仅居民用户可以进行此操作。")
 
     def has_permission(self, request, view) -> bool:
         return is_resident(request.user)
 
 
 class IsOfficial(BasePermission):
-    message = "仅监管人员可以进行此操作。"
+    message = _("仅监管人员可以进行此操作。")
 
     def has_permission(self, request, view) -> bool:
         return is_official(request.user)
 
 
 class IsProviderStaff(BasePermission):
-    message = "仅服务机构人员可以进行此操作。"
+    message = _("仅服务机构人员可以进行此操作。")
 
     def has_permission(self, request, view) -> bool:
         return is_provider_staff(request.user)
 
 
 class IsPlatformAdmin(BasePermission):
-    message = "仅平台管理员可以进行此操作。"
+    message = _("仅平台管理员可以进行此操作。")
 
     def has_permission(self, request, view) -> bool:
         return is_platform_admin(request.user)
@@ -100,7 +101,7 @@ class IsPlatformAdmin(BasePermission):
 class IsStaffOfProvider(BasePermission):
     """Object permission: the object's `owning_provider_id` is one the user works for."""
 
-    message = "您不是该服务机构的工作人员。"
+    message = _("您不是该服务机构的工作人员。")
 
     def has_permission(self, request, view) -> bool:
         return is_provider_staff(request.user)
@@ -112,7 +113,7 @@ class IsStaffOfProvider(BasePermission):
 class IsOfficialInJurisdiction(BasePermission):
     """Object permission: the object's `jurisdiction_code` lies in the official's jurisdiction."""
 
-    message = "该对象不在您的管辖区域内。"
+    message = _("该对象不在您的管辖区域内。")
 
     def has_permission(self, request, view) -> bool:
         return is_official(request.user)

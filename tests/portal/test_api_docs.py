@@ -1,0 +1,52 @@
+import re
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_describes_the_api(client):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/accounts/me/export/" in schema["paths"]
+    assert "/api/v1/divisions/" in schema["paths"]
+
+
+def test_the_docs_load_only_local_assets(client):
+    html = client.get("/api/docs/").content.decode()
+
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    assert assets, "the docs page references its assets"
+    assert all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_the_docs_initialiser_points_at_the_local_schema(client):
+    script = client.get("/api/docs/?script=").content.decode()
+    assert "/api/schema/" in script
+    assert "http://" not in script and "https://" not in script
+
+
+def test_api_errors_share_one_shape(api_client):
+    response = api_client.get("/api/v1/divisions/?within=51xx")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "code", "fields"}
+    assert "within" in body["fields"]
+
+
+def test_divisions_api_filters_by_containment(api_client):
+    response = api_client.get("/api/v1/divisions/?within=510100&page_size=100")
+
+    codes = {d["code"] for d in response.json()["results"]}
+    assert "510107" in codes
+    assert "510300" not in codes
+    assert len(codes) == 21  # 成都市 and its 20 districts and counties
