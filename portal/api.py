@@ -40,7 +40,9 @@ def _as_lists(detail) -> dict:
             else _as_lists(value)
             for key, value in detail.items()
         }
-    return {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
+    return {
+        "non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]
+    }
 
 
 def exception_handler(exc, context):

@@ -50,9 +50,7 @@ def validate_resident_id(value: str) -> None:
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(
-            _("身份证号码中的出生日期无效。"), code="invalid_id_date"
-        ) from None
+        raise ValidationError(_("身份证号码中的出生日期无效。"), code="invalid_id_date") from None
     if resident_id_check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确。"), code="invalid_id_check")
 

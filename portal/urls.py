@@ -36,4 +36,3 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("openData.urls")),
 ]
-

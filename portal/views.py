@@ -64,8 +64,12 @@ class ElderModeView(View):
             account_services.user_set_elder_mode(user=request.user, enabled=enabled)
         response = HttpResponseRedirect(_safe_next(request))
         response.set_cookie(
-            ELDER_MODE_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600,
-            samesite="Lax", secure=settings.HTTPS, httponly=True,
+            ELDER_MODE_COOKIE,
+            "1" if enabled else "0",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.HTTPS,
+            httponly=True,
         )
         return response
 

@@ -13,6 +13,8 @@ class ProvidersConfig(AppConfig):
         from portal.accounts import personal_data
         from providers import selectors
 
-        personal_data.register("provider_memberships", export=selectors.memberships_export)
+        personal_data.register(
+            "provider_memberships", _("所属服务机构"), export=selectors.memberships_export
+        )
         navigation.register("official", _("辖区服务机构"), "providers:official-list", order=10)
         navigation.register("provider_staff", _("我的机构"), "providers:staff-home", order=10)

@@ -51,15 +51,20 @@ def seed(*, scale: int, log: Callable[[str], object]) -> None:
     generated = 0
     if scale > 1:
         districts = list(
-            Division.objects.filter(level=Division.Level.COUNTY, code__startswith="5101")
-            .values_list("code", flat=True)
+            Division.objects.filter(
+                level=Division.Level.COUNTY, code__startswith="5101"
+            ).values_list("code", flat=True)
         )
         rows = []
         for i in range((scale - 1) * 10):
             district = districts[i % len(districts)]
-            rows.append(Provider(
-                name=f"示例服务机构{i + 1:06d}", division_id=district,
-                credit_code=demo_credit_code(district, 1000 + i), status=Provider.Status.APPROVED,
-            ))
+            rows.append(
+                Provider(
+                    name=f"示例服务机构{i + 1:06d}",
+                    division_id=district,
+                    credit_code=demo_credit_code(district, 1000 + i),
+                    status=Provider.Status.APPROVED,
+                )
+            )
         generated = len(Provider.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True))
-    log(f"providers: {len(HAND_MADE)} demo organisations, {generated} generated (existing ones kept)")
+    log(f"providers: {len(HAND_MADE)} demo organisations, {generated} generated ones ensured")

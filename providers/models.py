@@ -50,7 +50,8 @@ class Provider(models.Model):
         indexes = [
             # Officials' lists: status within a jurisdiction (division prefix).
             models.Index(
-                fields=["division", "status"], name="provider_division_status_idx",
+                fields=["division", "status"],
+                name="provider_division_status_idx",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
         ]

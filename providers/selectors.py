@@ -34,7 +34,11 @@ def provider_list_visible(*, viewer) -> QuerySet[Provider]:
 
 def memberships_export(user) -> list[dict]:
     return [
-        {"provider": m.provider.name, "credit_code": m.provider.credit_code, "role": m.role,
-         "since": m.created_at.isoformat()}
+        {
+            "provider": m.provider.name,
+            "credit_code": m.provider.credit_code,
+            "role": m.role,
+            "since": m.created_at.isoformat(),
+        }
         for m in user.provider_memberships.select_related("provider")
     ]

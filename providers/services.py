@@ -18,14 +18,20 @@ class ProviderError(DomainError):
 
 
 def provider_create(
-    *, name: str, credit_code: str, division_code: str, owner: User,
+    *,
+    name: str,
+    credit_code: str,
+    division_code: str,
+    owner: User,
     status: str = Provider.Status.DRAFT,
 ) -> Provider:
     """Create an organisation with its owner as the first member."""
     try:
         validate_credit_code(credit_code)
     except ValidationError as exc:
-        raise ProviderError(exc.messages[0], code="invalid_credit_code", field="credit_code") from None
+        raise ProviderError(
+            exc.messages[0], code="invalid_credit_code", field="credit_code"
+        ) from None
     division = Division.objects.filter(code=division_code).first()
     if division is None:
         raise ProviderError(_("未知的行政区划代码。"), code="unknown_division", field="division")
@@ -45,7 +51,9 @@ def provider_create(
     return provider
 
 
-def membership_add(*, provider: Provider, user: User, role: str = Membership.Role.STAFF) -> Membership:
+def membership_add(
+    *, provider: Provider, user: User, role: str = Membership.Role.STAFF
+) -> Membership:
     if user.role != User.Role.PROVIDER_STAFF:
         raise ProviderError(_("只能添加服务机构人员账户。"), code="not_provider_staff")
     membership, _created = Membership.objects.get_or_create(

@@ -31,8 +31,9 @@ class OfficialProviderDetailView(OfficialRequiredMixin, DetailView):
         )
         if provider is None:
             raise Http404
-        audit_record(actor=self.request.user, action="provider.viewed", target=provider,
-                     request=self.request)
+        audit_record(
+            actor=self.request.user, action="provider.viewed", target=provider, request=self.request
+        )
         return provider
 
 

@@ -64,9 +64,7 @@ def official_wuhou(db) -> User:
 
 @pytest.fixture
 def official_jinjiang(db) -> User:
-    return OfficialFactory(
-        name="孙丽", jurisdiction_id="510104", department=User.Department.HEALTH
-    )
+    return OfficialFactory(name="孙丽", jurisdiction_id="510104", department=User.Department.HEALTH)
 
 
 @pytest.fixture

@@ -27,8 +27,20 @@ class UserAdmin(BaseUserAdmin):
         (_("时间"), {"fields": ["last_login", "date_joined", "erased_at"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["phone", "name", "role", "jurisdiction", "department",
-                           "password1", "password2"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "phone",
+                    "name",
+                    "role",
+                    "jurisdiction",
+                    "department",
+                    "password1",
+                    "password2",
+                ]
+            },
+        ),
     ]
 
 

@@ -99,5 +99,3 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DivisionFilter
     queryset = selectors.division_list()
     ordering_fields = ["code", "name"]
-
-

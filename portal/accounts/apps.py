@@ -10,6 +10,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self) -> None:
-        from portal.accounts import personal_data
+        from portal.accounts import personal_data, signals  # noqa: F401 (receivers)
 
         personal_data.register_account_sections()

@@ -19,21 +19,27 @@ PERSONAS = [
 ]
 
 
-def ensure_user(phone: str, name: str, role: str, jurisdiction: str | None = None,
-                department: str = "") -> User:
+def ensure_user(
+    phone: str, name: str, role: str, jurisdiction: str | None = None, department: str = ""
+) -> User:
     """Create the persona once; an existing account is left as it is (password included)."""
     user = User.objects.filter(phone=f"+86{phone}").first()
     if user is not None:
         return user
     user = User.objects.create_user(
-        phone, settings.DEMO_PASSWORD, name=name, role=role,
+        phone,
+        settings.DEMO_PASSWORD,
+        name=name,
+        role=role,
         jurisdiction=Division.objects.get(code=jurisdiction) if jurisdiction else None,
-        department=department, is_staff=role == User.Role.ADMIN,
+        department=department,
+        is_staff=role == User.Role.ADMIN,
         is_superuser=role == User.Role.ADMIN,
     )
     if role == User.Role.RESIDENT:
         Consent.objects.create(
-            user=user, document=Consent.Document.PRIVACY_NOTICE,
+            user=user,
+            document=Consent.Document.PRIVACY_NOTICE,
             version=settings.PRIVACY_NOTICE_VERSION,
         )
     return user

@@ -15,7 +15,8 @@ division_code_validator = RegexValidator(
 
 class DivisionFilter(django_filters.FilterSet):
     within = django_filters.CharFilter(
-        label=_("所属区划代码（含下级）"), method="filter_within",
+        label=_("所属区划代码（含下级）"),
+        method="filter_within",
         validators=[division_code_validator],
     )
     q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="contains")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -42,16 +42,16 @@ class PhoneAuthenticationForm(AuthenticationForm):
 class SignupForm(forms.Form):
     phone = PhoneField()
     name = forms.CharField(label=_("姓名"), max_length=50)
-    email = forms.EmailField(
-        label=_("电子邮箱（选填，用于找回密码）"), required=False
-    )
+    email = forms.EmailField(label=_("电子邮箱（选填，用于找回密码）"), required=False)
     password1 = forms.CharField(
-        label=_("密码"), strip=False,
+        label=_("密码"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少 8 位，不能全是数字，不能与手机号或姓名相似。"),
     )
     password2 = forms.CharField(
-        label=_("再次输入密码"), strip=False,
+        label=_("再次输入密码"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     consent = forms.BooleanField(
@@ -79,7 +79,8 @@ class ProfileForm(forms.Form):
 
 class ErasureForm(forms.Form):
     password = forms.CharField(
-        label=_("请输入密码确认"), strip=False,
+        label=_("请输入密码确认"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.BooleanField(

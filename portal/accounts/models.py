@@ -43,8 +43,12 @@ class Division(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级区划"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Seat of the government (GCJ-02, approximate): a centroid good enough for "near me".
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6)
@@ -121,8 +125,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("电子邮箱"), blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     jurisdiction = models.ForeignKey(
-        Division, verbose_name=_("管辖区域"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="officials",
+        Division,
+        verbose_name=_("管辖区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
     )
     department = models.CharField(
         _("所属部门"), max_length=20, choices=Department.choices, blank=True
@@ -148,9 +156,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(role="official", jurisdiction__isnull=False) & ~Q(department="")
-                )
+                condition=(Q(role="official", jurisdiction__isnull=False) & ~Q(department=""))
                 | (~Q(role="official") & Q(jurisdiction__isnull=True, department="")),
                 name="user_official_has_jurisdiction",
                 violation_error_message=_("监管人员必须有管辖区域和所属部门，其他角色不能有。"),

@@ -2,7 +2,7 @@
 
 accounts imports no app, so each app registers its own section from its AppConfig.ready():
 
-    personal_data.register("bookings", export=bookings_of, erase=anonymise_bookings_of)
+    personal_data.register("bookings", _("预约"), export=bookings_of, erase=anonymise_bookings)
 
 An exporter returns JSON-serialisable data about the user; an eraser removes or pseudonymises
 that app's personal data inside the caller's transaction (records needed for statistics stay,
@@ -15,33 +15,36 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 Exporter = Callable[[Any], Any]
 Eraser = Callable[[Any], None]
 
-_sections: dict[str, tuple[Exporter, Eraser | None]] = {}
+_sections: dict[str, tuple[Any, Exporter, Eraser | None]] = {}
 
 EXPORT_FORMAT = "portal.personal-data/1"
 
 
-def register(section: str, *, export: Exporter, erase: Eraser | None = None) -> None:
-    _sections[section] = (export, erase)
+def register(section: str, label, *, export: Exporter, erase: Eraser | None = None) -> None:
+    """Add a section (`label` is what people read on the my-data page)."""
+    _sections[section] = (label, export, erase)
 
 
-def sections() -> list[str]:
-    return list(_sections)
+def sections() -> list[tuple[str, Any]]:
+    """(key, label) of each section, in registration order."""
+    return [(key, label) for key, (label, _export, _erase) in _sections.items()]
 
 
 def export_for(user) -> dict:
     return {
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now().isoformat(),
-        "sections": {name: export(user) for name, (export, _erase) in _sections.items()},
+        "sections": {name: export(user) for name, (_label, export, _erase) in _sections.items()},
     }
 
 
 def erase_for(user) -> None:
-    for _export, erase in _sections.values():
+    for _label, _export, erase in _sections.values():
         if erase is not None:
             erase(user)
 
@@ -93,6 +96,6 @@ def _export_reads_by_others(user) -> list[dict]:
 
 
 def register_account_sections() -> None:
-    register("account", export=_export_account)
-    register("consents", export=_export_consents)
-    register("access_log", export=_export_reads_by_others)
+    register("account", _("账户信息"), export=_export_account)
+    register("consents", _("同意记录"), export=_export_consents)
+    register("access_log", _("他人查看我的信息的记录"), export=_export_reads_by_others)

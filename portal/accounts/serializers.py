@@ -40,8 +40,17 @@ class TokenSerializer(serializers.Serializer):
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "phone", "name", "email", "role", "jurisdiction", "department",
-                  "elder_mode", "date_joined"]
+        fields = [
+            "id",
+            "phone",
+            "name",
+            "email",
+            "role",
+            "jurisdiction",
+            "department",
+            "elder_mode",
+            "date_joined",
+        ]
         read_only_fields = ["id", "phone", "role", "jurisdiction", "department", "date_joined"]
 
 

@@ -81,13 +81,18 @@ def official_create(
     if jurisdiction is None:
         raise AccountError(
             _("未知的行政区划代码：%(code)s") % {"code": jurisdiction_code},
-            code="unknown_division", field="jurisdiction",
+            code="unknown_division",
+            field="jurisdiction",
         )
     if department not in User.Department.values:
         raise AccountError(_("未知的部门。"), code="unknown_department", field="department")
     return User.objects.create_user(
-        _normalized_phone(phone), password, name=name, role=User.Role.OFFICIAL,
-        jurisdiction=jurisdiction, department=department,
+        _normalized_phone(phone),
+        password,
+        name=name,
+        role=User.Role.OFFICIAL,
+        jurisdiction=jurisdiction,
+        department=department,
     )
 
 
@@ -97,8 +102,9 @@ def user_set_elder_mode(*, user: User, enabled: bool) -> None:
         user.save(update_fields=["elder_mode"])
 
 
-def user_update_profile(*, user: User, name: str | None = None, email: str | None = None,
-                        elder_mode: bool | None = None) -> User:
+def user_update_profile(
+    *, user: User, name: str | None = None, email: str | None = None, elder_mode: bool | None = None
+) -> User:
     changed = []
     if name is not None:
         if not name.strip():

@@ -37,9 +37,7 @@ def lockout(request, credentials, *args, **kwargs):
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     }
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": message, "code": "locked_out", "fields": {}}, status=429
-        )
+        return JsonResponse({"detail": message, "code": "locked_out", "fields": {}}, status=429)
     return render(request, "accounts/locked.html", {"message": message}, status=429)
 
 
@@ -57,8 +55,11 @@ class SignupView(FormView):
         data = form.cleaned_data
         try:
             user = services.user_signup(
-                phone=data["phone"], name=data["name"], password=data["password1"],
-                email=data["email"], consent_version=settings.PRIVACY_NOTICE_VERSION,
+                phone=data["phone"],
+                name=data["name"],
+                password=data["password1"],
+                email=data["email"],
+                consent_version=settings.PRIVACY_NOTICE_VERSION,
                 request=self.request,
             )
         except services.AccountError as exc:
@@ -100,7 +101,11 @@ class MyDataView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = personal_data.sections()
-        context["access_log"] = audit_entries_about(subject=self.request.user)[:50]
+        roles = dict(User.Role.choices)
+        entries = list(audit_entries_about(subject=self.request.user)[:50])
+        for entry in entries:
+            entry.actor_role_label = roles.get(entry.actor_role, entry.actor_role)
+        context["access_log"] = entries
         return context
 
 
@@ -124,7 +129,8 @@ class ErasureView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             services.user_erase(
-                user=self.request.user, password=form.cleaned_data["password"],
+                user=self.request.user,
+                password=form.cleaned_data["password"],
                 request=self.request,
             )
         except services.AccountError as exc:

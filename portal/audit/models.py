@@ -7,14 +7,31 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# People read actions on their my-data page; apps add theirs with register_action().
+ACTION_LABELS: dict[str, str] = {
+    "personal_data.read": _("查看个人信息"),
+    "account.signup": _("注册账户"),
+    "account.erased": _("注销账户"),
+    "provider.created": _("创建机构"),
+    "provider.viewed": _("查看机构信息"),
+}
+
+
+def register_action(action: str, label) -> None:
+    ACTION_LABELS[action] = label
+
 
 class AuditEntry(models.Model):
     """An append-only record: who (actor), did what (action), to which object, when, from where."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="audit_entries",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
     )
     actor_role = models.CharField(_("操作人角色"), max_length=20, blank=True)
     action = models.CharField(_("动作"), max_length=60)
@@ -22,8 +39,12 @@ class AuditEntry(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     # The person whose personal data was read or changed, so they can see who looked at it.
     subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("数据主体"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="audit_entries_about_me",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("数据主体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries_about_me",
     )
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
@@ -43,3 +64,7 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))

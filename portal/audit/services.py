@@ -49,6 +49,10 @@ def audit_personal_data_read(
     if getattr(viewer, "pk", None) is not None and viewer.pk == getattr(subject, "pk", None):
         return None
     return audit_record(
-        actor=viewer, action="personal_data.read", target=target, subject=subject,
-        detail={"fields": fields}, request=request,
+        actor=viewer,
+        action="personal_data.read",
+        target=target,
+        subject=subject,
+        detail={"fields": fields},
+        request=request,
     )

@@ -60,7 +60,8 @@ def test_four_failures_do_not_lock(client, wang_fang, password):
 def test_the_token_api_is_throttled_by_the_same_counter(api_client, wang_fang, password):
     statuses = [
         api_client.post(
-            "/api/v1/accounts/token/", {"phone": wang_fang.phone, "password": "nope-nope"},
+            "/api/v1/accounts/token/",
+            {"phone": wang_fang.phone, "password": "nope-nope"},
             format="json",
         ).status_code
         for _ in range(5)

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("outer", "inner", "contained"),
     [
-        ("510000", "510107", True),   # 四川省 ⊃ 武侯区
-        ("510100", "510107", True),   # 成都市 ⊃ 武侯区
+        ("510000", "510107", True),  # 四川省 ⊃ 武侯区
+        ("510100", "510107", True),  # 成都市 ⊃ 武侯区
         ("510107", "510107", True),
         ("510107", "510107001", True),  # a street of 武侯区
         ("510107", "510104", False),  # 武侯区 ⊅ 锦江区
@@ -101,7 +101,9 @@ def test_a_city_official_sees_every_district(client, official_city, provider_a, 
     assert provider_b.name in page
 
 
-def test_the_official_list_shows_only_the_jurisdiction(client, official_wuhou, provider_a, provider_b):
+def test_the_official_list_shows_only_the_jurisdiction(
+    client, official_wuhou, provider_a, provider_b
+):
     client.force_login(official_wuhou)
     page = client.get(reverse("providers:official-list")).content.decode()
     assert provider_a.name in page
@@ -130,7 +132,9 @@ def test_the_api_hides_other_jurisdictions_from_an_official(
     assert outside.json()["code"] == "not_found"
 
 
-def test_the_api_shows_staff_their_own_organisation_only(api_client, staff_b, provider_a, provider_b):
+def test_the_api_shows_staff_their_own_organisation_only(
+    api_client, staff_b, provider_a, provider_b
+):
     api_client.force_authenticate(staff_b)
     listed = api_client.get("/api/v1/providers/").json()["results"]
     assert [p["id"] for p in listed] == [str(provider_b.pk)]

@@ -120,8 +120,42 @@ def test_erasure_through_the_api(api_client, wang_fang, password):
         "/api/v1/accounts/me/erasure/", {"password": "wrong"}, format="json"
     ).json()["fields"] == {"password": ["密码不正确。"]}
 
-    response = api_client.post("/api/v1/accounts/me/erasure/", {"password": password}, format="json")
+    response = api_client.post(
+        "/api/v1/accounts/me/erasure/", {"password": password}, format="json"
+    )
 
     assert response.status_code == 204
     wang_fang.refresh_from_db()
     assert wang_fang.erased_at is not None
+
+
+def test_the_my_data_page_shows_reads_by_others_in_plain_words(client, wang_fang, official_wuhou):
+    audit_personal_data_read(
+        viewer=official_wuhou, subject=wang_fang, target=wang_fang, fields=["phone"]
+    )
+    client.force_login(wang_fang)
+
+    page = client.get(reverse("accounts:my-data")).content.decode()
+
+    assert "监管人员" in page
+    assert "查看个人信息" in page
+    assert "账户信息" in page  # a section label, not a key
+    assert official_wuhou.name not in page
+
+
+def test_reading_my_own_data_is_not_logged_as_a_read_by_others(wang_fang):
+    assert (
+        audit_personal_data_read(
+            viewer=wang_fang, subject=wang_fang, target=wang_fang, fields=["phone"]
+        )
+        is None
+    )
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_official_opening_a_provider_is_audited(client, official_wuhou, provider_a):
+    client.force_login(official_wuhou)
+    client.get(reverse("providers:official-detail", args=[provider_a.pk]))
+    entry = AuditEntry.objects.get(action="provider.viewed")
+    assert entry.actor == official_wuhou
+    assert entry.target_id == str(provider_a.pk)

@@ -46,7 +46,9 @@ def test_passwords_are_stored_with_argon2(client):
         ({"password1": "12345678", "password2": "12345678"}, "password1", "数字"),
     ],
 )
-def test_bad_signup_input_gets_a_chinese_field_error_and_creates_nothing(client, change, field, message):
+def test_bad_signup_input_gets_a_chinese_field_error_and_creates_nothing(
+    client, change, field, message
+):
     response = client.post(reverse("accounts:signup"), {**GOOD, **change})
 
     assert response.status_code == 200
@@ -67,8 +69,12 @@ def test_a_phone_already_registered_is_a_field_error(client, wang_fang):
 def test_the_api_signs_up_a_resident(api_client):
     response = api_client.post(
         "/api/v1/accounts/signup/",
-        {"phone": "13800138000", "name": "王芳", "password": "Xingfu-2026-ok",
-         "consent_version": settings.PRIVACY_NOTICE_VERSION},
+        {
+            "phone": "13800138000",
+            "name": "王芳",
+            "password": "Xingfu-2026-ok",
+            "consent_version": settings.PRIVACY_NOTICE_VERSION,
+        },
         format="json",
     )
 
@@ -87,8 +93,13 @@ def test_the_api_signs_up_a_resident(api_client):
     ],
 )
 def test_the_api_answers_bad_signup_input_with_field_errors(api_client, change, field, code):
-    body = {"phone": "13800138000", "name": "王芳", "password": "Xingfu-2026-ok",
-            "consent_version": settings.PRIVACY_NOTICE_VERSION, **change}
+    body = {
+        "phone": "13800138000",
+        "name": "王芳",
+        "password": "Xingfu-2026-ok",
+        "consent_version": settings.PRIVACY_NOTICE_VERSION,
+        **change,
+    }
     response = api_client.post("/api/v1/accounts/signup/", body, format="json")
 
     assert response.status_code == 400

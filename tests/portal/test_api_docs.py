@@ -31,7 +31,8 @@ def test_the_docs_load_only_local_assets(client):
 def test_the_docs_initialiser_points_at_the_local_schema(client):
     script = client.get("/api/docs/?script=").content.decode()
     assert "/api/schema/" in script
-    assert "http://" not in script and "https://" not in script
+    assert "http://" not in script
+    assert "https://" not in script
 
 
 def test_api_errors_share_one_shape(api_client):

@@ -40,7 +40,9 @@ def test_it_accepts_a_real_credit_code_and_rejects_a_wrong_check_character():
         validate_credit_code("91350100M000100Y44")
 
 
-@pytest.mark.parametrize("raw", ["", "91350100M000100Y4", "91350100M000100YI3", "91350100m000100y43"])
+@pytest.mark.parametrize(
+    "raw", ["", "91350100M000100Y4", "91350100M000100YI3", "91350100m000100y43"]
+)
 def test_it_rejects_malformed_credit_codes(raw):
     with pytest.raises(ValidationError):
         validate_credit_code(raw)

@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -18,9 +19,7 @@ def test_the_home_page_is_simplified_chinese_by_default(client):
 
 
 def test_english_is_one_switch_away(client):
-    response = client.post(
-        reverse("set_language"), {"language": "en", "next": "/"}, follow=True
-    )
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
 
     html = response.content.decode()
     assert '<html lang="en">' in html
@@ -60,15 +59,23 @@ def test_elder_mode_will_not_redirect_off_site(client):
 def test_the_elder_stylesheet_meets_the_size_targets():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/portal.css"), encoding="utf-8").read()
+    css = Path(finders.find("css/portal.css")).read_text(encoding="utf-8")
     elder_font = re.search(r"body\.elder\s*\{[^}]*font-size:\s*(\d+)px", css)
-    assert elder_font and int(elder_font.group(1)) >= 20
+    assert elder_font
+    assert int(elder_font.group(1)) >= 20
     targets = re.findall(r"body\.elder a,[^{]*\{[^}]*min-height:\s*(\d+)px", css)
-    assert targets and int(targets[0]) >= 44
+    assert targets
+    assert int(targets[0]) >= 44
 
 
-PAGES = ["/", "/privacy/", "/accessibility/", "/accounts/login/", "/accounts/signup/",
-         "/accounts/password/reset/"]
+PAGES = [
+    "/",
+    "/privacy/",
+    "/accessibility/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -86,7 +93,9 @@ def test_pages_send_security_headers_and_carry_no_inline_script_or_external_asse
     assert not re.search(r"""(src|href)=["']https?://""", html), "external asset found"
 
 
-@pytest.mark.parametrize("path", ["/accounts/me/", "/accounts/me/data/", "/official/", "/provider/"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/me/", "/accounts/me/data/", "/official/", "/provider/"]
+)
 def test_signed_in_pages_honour_elder_mode(client, path, wang_fang, official_wuhou, staff_a):
     user = {"/official/": official_wuhou, "/provider/": staff_a}.get(path, wang_fang)
     user.elder_mode = True
@@ -100,3 +109,21 @@ def test_the_official_workbench_lists_app_entries_and_jurisdiction(client, offic
     html = client.get(reverse("workbench-official")).content.decode()
     assert "武侯区" in html
     assert reverse("providers:official-list") in html
+
+
+def test_a_browser_asking_for_english_still_gets_chinese_until_it_switches(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in html
+
+
+def test_api_clients_may_negotiate_english(api_client):
+    response = api_client.get("/api/v1/accounts/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["detail"] == "Authentication credentials were not provided."
+
+
+def test_elder_mode_chosen_before_login_carries_into_the_account(client, wang_fang, password):
+    client.post(reverse("elder-mode"), {"enabled": "1"})
+    client.post(reverse("accounts:login"), {"username": wang_fang.phone, "password": password})
+
+    wang_fang.refresh_from_db()
+    assert wang_fang.elder_mode

@@ -12,10 +12,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "HTTPS"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -33,10 +41,15 @@ def test_debug_starts_without_a_secret_key():
 
 def test_the_production_profile_passes_check_deploy_without_warnings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", HTTPS="true",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        HTTPS="true",
         SECRET_KEY="k3y-For-The-Deploy-Check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        ALLOWED_HOSTS="portal.example.cn", CSRF_TRUSTED_ORIGINS="https://portal.example.cn",
+        ALLOWED_HOSTS="portal.example.cn",
+        CSRF_TRUSTED_ORIGINS="https://portal.example.cn",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -44,13 +57,14 @@ def test_the_production_profile_passes_check_deploy_without_warnings():
 
 
 def test_the_production_profile_turns_on_transport_security():
-    result = _manage(
-        "shell", "-c",
-        "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
-        " s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY)",
-        DEBUG="false", HTTPS="true", SECRET_KEY="x" * 60,
+    probe = (
+        "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY)"
     )
-    assert result.stdout.strip().splitlines()[-1].split() == ["31536000", "True", "True", "True", "DENY", "same-origin"]
+    result = _manage("shell", "-c", probe, DEBUG="false", HTTPS="true", SECRET_KEY="x" * 60)
+    printed = result.stdout.strip().splitlines()[-1].split()
+    assert printed == ["31536000", "True", "True", "True", "DENY", "same-origin"]
 
 
 @pytest.mark.django_db
