@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import translation
 
 ELDER_MODE_COOKIE = "elder_mode"
 
@@ -16,8 +17,9 @@ def elder_mode_enabled(request) -> bool:
 
 
 def portal(request) -> dict:
+    english = translation.get_language() == "en"
     return {
         "elder_mode": elder_mode_enabled(request),
-        "site_name": settings.PORTAL_SITE_NAME,
-        "city_name": settings.PORTAL_CITY_NAME,
+        "site_name": settings.PORTAL_SITE_NAME_EN if english else settings.PORTAL_SITE_NAME,
+        "city_name": settings.PORTAL_CITY_NAME_EN if english else settings.PORTAL_CITY_NAME,
     }

@@ -323,3 +323,7 @@ DEMO_PASSWORD = "Demo-2026-portal"
 PORTAL_CITY_NAME = env.str("PORTAL_CITY_NAME", default="成都市")
 PORTAL_CITY_CODE = env.str("PORTAL_CITY_CODE", default="510100")
 PORTAL_SITE_NAME = env.str("PORTAL_SITE_NAME", default=f"{PORTAL_CITY_NAME}互联网+社会服务平台")
+PORTAL_CITY_NAME_EN = env.str("PORTAL_CITY_NAME_EN", default="Chengdu")
+PORTAL_SITE_NAME_EN = env.str(
+    "PORTAL_SITE_NAME_EN", default=f"{PORTAL_CITY_NAME_EN} Internet + Social Services"
+)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 
 from portal.accounts.models import Consent, Division, User
+from portal.accounts.services import divisions_load
 
 # phone, name, role, jurisdiction, department
 PERSONAS = [
@@ -46,6 +47,7 @@ def ensure_user(
 
 
 def seed(*, scale: int, log: Callable[[str], object]) -> None:
+    divisions_load()  # normally there from the migration; a flushed test database lacks them
     for persona in PERSONAS:
         ensure_user(*persona)
     log(f"accounts: {len(PERSONAS)} demo personas")

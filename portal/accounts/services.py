@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -23,6 +25,31 @@ ERASED_NAME = "已注销用户"
 
 class AccountError(DomainError):
     """An account action was refused."""
+
+
+DIVISIONS_CSV = Path(__file__).resolve().parent / "data" / "divisions.csv"
+
+
+def divisions_load(*, path: Path = DIVISIONS_CSV) -> int:
+    """Load (or refresh) the reference divisions from the CSV the first migration also reads.
+
+    Idempotent; parents precede children in the file. Returns the number of rows loaded.
+    """
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with transaction.atomic():
+        for row in rows:
+            Division.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name": row["name"],
+                    "level": row["level"],
+                    "parent_id": row["parent"] or None,
+                    "latitude": row["latitude"],
+                    "longitude": row["longitude"],
+                },
+            )
+    return len(rows)
 
 
 def _normalized_phone(phone: str) -> str:

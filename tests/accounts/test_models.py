@@ -35,3 +35,13 @@ def test_a_credit_code_outside_the_alphabet_is_refused_by_the_database():
 
 def test_str_never_shows_a_whole_phone_or_name(wang_fang):
     assert str(wang_fang) == "王* 138****0101"
+
+
+def test_reference_divisions_can_be_reloaded_idempotently():
+    from portal.accounts.services import divisions_load
+
+    Division.objects.filter(code="510185").update(name="改错的名字")
+    loaded = divisions_load()
+
+    assert loaded == Division.objects.count() == 42
+    assert Division.objects.get(code="510185").name == "简阳市"

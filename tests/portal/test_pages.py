@@ -25,6 +25,7 @@ def test_english_is_one_switch_away(client):
     assert '<html lang="en">' in html
     assert "Find eldercare, childcare, domestic and health services" in html
     assert "Privacy notice" in html
+    assert "Chengdu Internet + Social Services" in html
 
 
 def test_elder_mode_is_remembered_in_a_cookie_for_visitors(client):
