@@ -17,7 +17,9 @@ help:
 
 $(INSTALLED): requirements.txt
 	@echo "==> Creating $(VENV) and installing the pinned requirements"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "==> '$(PYTHON) -m venv' failed (Debian/Ubuntu: apt-get install python3-venv); trying virtualenv"; \
+	  rm -rf $(VENV); $(PYTHON) -m pip install --user --quiet virtualenv && $(PYTHON) -m virtualenv $(VENV); }
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 

@@ -32,17 +32,26 @@ def _first_code(codes) -> str:
     return str(codes) if codes else "invalid"
 
 
-def _as_lists(detail) -> dict:
+def _plain(detail):
+    """An ErrorDetail tree as plain JSON: dicts stay dicts, lists stay lists, leaves are str."""
+    if isinstance(detail, dict):
+        return {key: _plain(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_plain(value) for value in detail]
+    return str(detail)
+
+
+def _field_errors(detail) -> dict:
     if isinstance(detail, dict):
         return {
-            key: [str(m) for m in (value if isinstance(value, list) else [value])]
-            if not isinstance(value, dict)
-            else _as_lists(value)
+            key: _plain(value) if isinstance(value, (list, dict)) else [str(value)]
             for key, value in detail.items()
         }
-    return {
-        "non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]
-    }
+    return {"non_field_errors": _plain(detail if isinstance(detail, list) else [detail])}
+
+
+def error_body(detail, code: str, fields: dict | None = None) -> dict:
+    return {"detail": str(detail), "code": code, "fields": fields or {}}
 
 
 def exception_handler(exc, context):
@@ -66,14 +75,14 @@ def exception_handler(exc, context):
         response.data = {
             "detail": _("输入有误，请检查标出的字段。"),
             "code": _first_code(exc.get_codes()),
-            "fields": _as_lists(exc.detail),
+            "fields": _field_errors(exc.detail),
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
-        detail = exc.detail
+        structured = isinstance(exc.detail, (list, dict))
         response.data = {
-            "detail": str(detail if not isinstance(detail, (list, dict)) else response.data),
+            "detail": _("请求无法处理。") if structured else str(exc.detail),
             "code": _first_code(exc.get_codes()),
-            "fields": {},
+            "fields": _field_errors(exc.detail) if structured else {},
         }
     return response

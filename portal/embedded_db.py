@@ -10,6 +10,7 @@ reused by the next one, so only the first start of a session pays for it.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import warnings
 from pathlib import Path
@@ -32,6 +33,7 @@ def _server():
 def embedded_database_url(database: str = DEFAULT_DATABASE) -> str:
     """Start the embedded server if needed, make sure `database` exists, return its URL."""
     import psycopg2
+    import psycopg2.errors
     from psycopg2 import sql
 
     server = _server()
@@ -41,7 +43,9 @@ def embedded_database_url(database: str = DEFAULT_DATABASE) -> str:
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
             if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+                # Another process starting at the same moment may have just created it.
+                with contextlib.suppress(psycopg2.errors.DuplicateDatabase):
+                    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     finally:
         conn.close()
     return server.get_uri(database)

@@ -12,7 +12,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_MOBILE_RE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_MOBILE_RE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
 E164_MOBILE_RE = r"^\+861[3-9][0-9]{9}$"
 
 
@@ -45,7 +45,7 @@ def resident_id_check_char(first17: str) -> str:
 def validate_resident_id(value: str) -> None:
     """公民身份号码: 17 digits, a real birth date in digits 7–14, and the ISO 7064 check."""
     value = (value or "").upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValidationError(_("身份证号码应为 18 位（最后一位可为 X）。"), code="invalid_id")
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -1,8 +1,9 @@
 """Settings for the portal: one module, switched by environment variables (django-environ).
 
 Required in production (DEBUG off): SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL.
-Without DATABASE_URL the embedded PostgreSQL under var/ is started; without REDIS_URL Celery runs
-tasks eagerly in the web process and the cache is process-local. The README lists every variable.
+For development and tests (EMBEDDED_SERVICES, on with DEBUG): without DATABASE_URL the embedded
+PostgreSQL under var/ is started; without REDIS_URL Celery runs tasks eagerly in the web process
+and the cache is process-local. The README lists every variable.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ if not SECRET_KEY:
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Reverse proxies in front of the portal that append to X-Forwarded-For (nginx: 1). The client
+# address for throttling and the audit log is read that many hops from the right.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -102,6 +106,17 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 
+# Development and tests may run without PostgreSQL and Redis installed; production must not
+# silently fall back to a database inside the container or to per-process task execution.
+EMBEDDED_SERVICES = env.bool("EMBEDDED_SERVICES", default=DEBUG)
+for _required in ("DATABASE_URL", "REDIS_URL"):
+    if not EMBEDDED_SERVICES and not env.str(_required, default=""):
+        raise ImproperlyConfigured(
+            f"{_required} is not set. Production needs PostgreSQL and Redis: set DATABASE_URL "
+            "and REDIS_URL, or set EMBEDDED_SERVICES=true (or DEBUG=true) to use the embedded "
+            "database and eager tasks on a development machine."
+        )
+
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
@@ -116,11 +131,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis server, the next database number: the cache never shares a database with
+    queued tasks, so evicting or clearing the cache cannot drop a task."""
+    base, _, number = url.rpartition("/")
+    if base.startswith("redis") and number.isdigit() and "//" in base:
+        return f"{base}/{int(number) + 1}"
+    return url.rstrip("/") + "/1"
+
+
+CACHE_URL = env.str("CACHE_URL", default=_next_redis_database(REDIS_URL) if REDIS_URL else "")
+
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "TIMEOUT": 300,
             # A down cache must not take pages down: short timeouts, errors surface fast.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -178,15 +205,19 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling: five failures for one phone number, or from one address (password spraying
-# across many numbers), lock further attempts for 15 minutes.
+# across many numbers), lock further attempts for 15 minutes. A success does not wipe the
+# failures: otherwise an attacker could interleave logins to an account of their own.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "portal.accounts.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.lockout"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.netutils.client_ip"
+# Lockouts are lifted with `manage.py axes_reset_username +86...`; the axes admin pages would
+# list phone numbers unmasked.
+AXES_ENABLE_ADMIN = False
 
 # The version of the privacy notice residents consent to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-01"
@@ -229,9 +260,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- API ---------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: an API call without credentials gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -246,6 +278,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/minute"),
         "user": env.str("API_USER_RATE", default="600/minute"),
@@ -270,6 +303,8 @@ SPECTACULAR_SETTINGS = {
 # --- Security headers --------------------------------------------------------------------------
 
 SECURE_SSL_REDIRECT = HTTPS
+# Container health probes speak plain HTTP to the web process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS

@@ -36,3 +36,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("openData.urls")),
 ]
+
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
+from django.utils.translation import gettext as _
+from django.views import View, defaults
 from django.views.generic import TemplateView
 
 from portal import navigation
 from portal.accounts import services as account_services
 from portal.accounts.permissions import OfficialRequiredMixin, ProviderStaffRequiredMixin
+from portal.api import error_body
 from portal.context_processors import ELDER_MODE_COOKIE
 from portal.health import health_report
 
@@ -72,6 +74,32 @@ class ElderModeView(View):
             httponly=True,
         )
         return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(_("未找到。"), "not_found"), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(
+            error_body(_("您没有执行该操作的权限。"), "permission_denied"), status=403
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            error_body(_("服务器内部错误，请稍后再试。"), "server_error"), status=500
+        )
+    return defaults.server_error(request)
 
 
 def healthz(request):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from portal.accounts import selectors, services
 from portal.accounts.filters import DivisionFilter
+from portal.accounts.permissions import IsResident
 from portal.accounts.serializers import (
     DivisionSerializer,
     ErasureSerializer,
@@ -81,7 +82,9 @@ class MyDataExportApi(APIView):
 
 
 class MyDataErasureApi(APIView):
-    """Close the account and erase personal data (needs the password)."""
+    """Close a resident's account and erase their personal data (needs the password)."""
+
+    permission_classes = [IsResident]
 
     @extend_schema(request=ErasureSerializer, responses={204: None})
     def post(self, request):

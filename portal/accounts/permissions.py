@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import AccessMixin
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
@@ -152,3 +153,34 @@ class OfficialRequiredMixin(RoleRequiredMixin):
 
 class ProviderStaffRequiredMixin(RoleRequiredMixin):
     role_predicate = staticmethod(is_provider_staff)
+
+
+class ObjectRuleMixin:
+    """For detail views: an object the user may not see does not exist for them (404).
+
+    `object_predicate(user, obj)` states the rule; the default admits nothing.
+    """
+
+    object_predicate = staticmethod(lambda user, obj: False)
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.object_predicate(self.request.user, obj):
+            raise Http404
+        return obj
+
+
+class StaffOfProviderObjectMixin(ProviderStaffRequiredMixin, ObjectRuleMixin):
+    """The object belongs to a provider the user works for (`obj.owning_provider_id`)."""
+
+    object_predicate = staticmethod(
+        lambda user, obj: is_staff_of(user, getattr(obj, "owning_provider_id", None))
+    )
+
+
+class OfficialInJurisdictionObjectMixin(OfficialRequiredMixin, ObjectRuleMixin):
+    """The object lies in the official's jurisdiction (`obj.jurisdiction_code`)."""
+
+    object_predicate = staticmethod(
+        lambda user, obj: official_covers(user, getattr(obj, "jurisdiction_code", None))
+    )

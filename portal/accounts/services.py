@@ -6,16 +6,19 @@ import csv
 import uuid
 from pathlib import Path
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from portal.accounts import personal_data
 from portal.accounts.models import Consent, Division, User
+from portal.audit.models import AuditEntry
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.identifiers import normalize_mobile
@@ -149,6 +152,12 @@ def user_update_profile(
     return user
 
 
+def user_password_changed(*, user: User, request=None) -> None:
+    """After a password change or reset, API tokens issued under the old password stop working."""
+    Token.objects.filter(user=user).delete()
+    audit_record(actor=user, action="account.password_changed", target=user, request=request)
+
+
 def token_issue(*, user: User) -> Token:
     token, _created = Token.objects.get_or_create(user=user)
     return token
@@ -162,11 +171,19 @@ def user_erase(*, user: User, password: str, request=None) -> None:
     """
     if user.erased_at is not None:
         raise AccountError(_("该账户已注销。"), code="already_erased")
+    if user.role != User.Role.RESIDENT:
+        # Staff and officials leave through their organisation: their actions stay attributable.
+        raise AccountError(_("只有居民账户可以自助注销。"), code="not_resident")
     if not user.check_password(password):
         raise AccountError(_("密码不正确。"), code="wrong_password", field="password")
     with transaction.atomic():
         personal_data.erase_for(user)
         Token.objects.filter(user=user).delete()
+        # Login records name the phone number and where the person logged in from.
+        AccessAttempt.objects.filter(username=user.phone).delete()
+        AccessLog.objects.filter(username=user.phone).delete()
+        AccessFailureLog.objects.filter(username=user.phone).delete()
+        AuditEntry.objects.filter(Q(actor=user) | Q(subject=user)).update(ip_address=None)
         user.phone = f"erased:{uuid.uuid4().hex[:24]}"
         user.name = ERASED_NAME
         user.email = ""
@@ -175,4 +192,4 @@ def user_erase(*, user: User, password: str, request=None) -> None:
         user.erased_at = timezone.now()
         user.set_unusable_password()
         user.save()
-        audit_record(actor=None, action="account.erased", target=user, request=request)
+        audit_record(actor=None, action="account.erased", target=user)

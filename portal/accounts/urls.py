@@ -14,14 +14,7 @@ urlpatterns = [
     path("me/data/", views.MyDataView.as_view(), name="my-data"),
     path("me/data/export.json", views.MyDataExportView.as_view(), name="my-data-export"),
     path("me/delete/", views.ErasureView.as_view(), name="erase"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/form_page.html",
-            success_url=reverse_lazy("accounts:password-change-done"),
-        ),
-        name="password-change",
-    ),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/message_page.html"),
@@ -44,10 +37,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/form_page.html",
-            success_url=reverse_lazy("accounts:password-reset-complete"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
     path(

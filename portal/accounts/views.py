@@ -21,6 +21,7 @@ from django.views.generic import FormView, TemplateView
 from portal.accounts import personal_data, selectors, services
 from portal.accounts.forms import ErasureForm, PhoneAuthenticationForm, ProfileForm, SignupForm
 from portal.accounts.models import User
+from portal.accounts.permissions import ResidentRequiredMixin
 from portal.audit.selectors import audit_entries_about
 
 ROLE_HOME = {
@@ -96,11 +97,17 @@ class MeView(LoginRequiredMixin, FormView):
 
 
 class MyDataView(LoginRequiredMixin, TemplateView):
+    """What the portal holds about me, section by section, and who else looked at it."""
+
     template_name = "accounts/my_data.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = personal_data.sections()
+        export = selectors.personal_data_export(user=self.request.user)["sections"]
+        context["sections"] = [
+            (label, json.dumps(export[key], ensure_ascii=False, indent=2, cls=DjangoJSONEncoder))
+            for key, label in personal_data.sections()
+        ]
         roles = dict(User.Role.choices)
         entries = list(audit_entries_about(subject=self.request.user)[:50])
         for entry in entries:
@@ -122,7 +129,27 @@ class MyDataExportView(LoginRequiredMixin, View):
         return response
 
 
-class ErasureView(LoginRequiredMixin, FormView):
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/form_page.html"
+    success_url = reverse_lazy("accounts:password-change-done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, request=self.request)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/form_page.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, request=self.request)
+        return response
+
+
+class ErasureView(ResidentRequiredMixin, FormView):
     form_class = ErasureForm
     template_name = "accounts/erase.html"
 

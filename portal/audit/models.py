@@ -14,6 +14,7 @@ ACTION_LABELS: dict[str, str] = {
     "account.erased": _("注销账户"),
     "provider.created": _("创建机构"),
     "provider.viewed": _("查看机构信息"),
+    "account.password_changed": _("修改密码"),
 }
 
 

@@ -42,8 +42,12 @@ def test_five_failures_lock_the_number_even_with_the_right_password(client, wang
     for _ in range(5):
         _login(client, wang_fang.phone, "wrong-password")
 
-    # Typed differently, still the same number: the lock holds.
-    response = _login(client, "138 0000 0101", password)
+    # Typed differently, from another address: the lock on the number holds.
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "138 0000 0101", "password": password},
+        REMOTE_ADDR="10.9.8.7",
+    )
 
     assert response.status_code == 429
     assert "锁定" in response.content.decode()
@@ -94,3 +98,47 @@ def test_logout_is_a_post(client, wang_fang, password):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert client.get(reverse("accounts:me")).status_code == 302
+
+
+def test_logging_into_another_account_does_not_reset_the_count_against_a_victim(
+    client, wang_fang, daughter, password
+):
+    for _ in range(4):
+        _login(client, wang_fang.phone, "guess-guess")
+    assert _login(client, daughter.phone, password).status_code == 302  # the attacker's own
+    client.logout()
+
+    _login(client, wang_fang.phone, "guess-guess")
+
+    assert _login(client, wang_fang.phone, password).status_code == 429
+
+
+def test_password_spraying_from_one_address_is_locked(client, wang_fang, password):
+    for n in range(5):
+        _login(client, f"1390000{n:04d}", "spray-spray")
+
+    assert _login(client, wang_fang.phone, password).status_code == 429
+    other_address = client.post(
+        reverse("accounts:login"),
+        {"username": wang_fang.phone, "password": password},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert other_address.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "1.1.1.1", "127.0.0.1"),  # no proxy: the header is the client's own text
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the spoofed entry is ignored
+        (1, "", "127.0.0.1"),
+    ],
+)
+def test_the_client_address_trusts_only_the_configured_proxies(
+    rf, settings, proxies, forwarded, expected
+):
+    from portal.netutils import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -44,3 +44,35 @@ def test_a_malformed_email_is_a_field_error(client, db):
     response = client.post(reverse("accounts:password-reset"), {"email": "not-an-email"})
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
+
+
+def test_a_password_change_revokes_api_tokens(client, wang_fang, password):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=wang_fang)
+    client.force_login(wang_fang)
+
+    response = client.post(
+        reverse("accounts:password-change"),
+        {
+            "old_password": password,
+            "new_password1": "Xinmima-2026-ok",
+            "new_password2": "Xinmima-2026-ok",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=wang_fang).exists()
+
+
+def test_a_password_reset_revokes_api_tokens(client, wang_fang):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=wang_fang)
+    client.post(reverse("accounts:password-reset"), {"email": "wangfang@example.cn"})
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    set_url = client.get(link, follow=True).redirect_chain[-1][0]
+
+    client.post(set_url, {"new_password1": "Xinmima-2026-ok", "new_password2": "Xinmima-2026-ok"})
+
+    assert not Token.objects.filter(user=wang_fang).exists()

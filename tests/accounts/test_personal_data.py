@@ -159,3 +159,59 @@ def test_an_official_opening_a_provider_is_audited(client, official_wuhou, provi
     entry = AuditEntry.objects.get(action="provider.viewed")
     assert entry.actor == official_wuhou
     assert entry.target_id == str(provider_a.pk)
+
+
+def test_erasure_leaves_the_phone_number_and_addresses_nowhere(client, wang_fang, password):
+    from axes.models import AccessAttempt, AccessLog
+
+    phone = wang_fang.phone
+    client.post(reverse("accounts:login"), {"username": phone, "password": "typo-typo"})
+    client.post(reverse("accounts:login"), {"username": phone, "password": password})
+    audit_personal_data_read(viewer=wang_fang, subject=None, target=wang_fang, fields=[])
+    assert AccessAttempt.objects.filter(username=phone).exists()
+
+    client.post(reverse("accounts:erase"), {"password": password, "confirm": "on"})
+
+    assert not AccessAttempt.objects.filter(username=phone).exists()
+    assert not AccessLog.objects.filter(username=phone).exists()
+    assert not AuditEntry.objects.filter(ip_address__isnull=False, actor=wang_fang).exists()
+    assert not AuditEntry.objects.filter(ip_address__isnull=False, subject=wang_fang).exists()
+
+
+def test_officials_and_staff_cannot_erase_their_accounts_themselves(
+    client, api_client, official_wuhou, staff_a, password
+):
+    client.force_login(official_wuhou)
+    assert client.get(reverse("accounts:erase")).status_code == 403
+    assert (
+        client.post(reverse("accounts:erase"), {"password": password, "confirm": "on"}).status_code
+        == 403
+    )
+    api_client.force_authenticate(staff_a)
+    response = api_client.post("/api/v1/accounts/me/erasure/", {"password": password})
+    assert response.status_code == 403
+    official_wuhou.refresh_from_db()
+    staff_a.refresh_from_db()
+    assert official_wuhou.is_active
+    assert staff_a.is_active
+
+
+def test_erased_sessions_and_tokens_stop_working(client, api_client, wang_fang, password):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=wang_fang)
+    other_device = client.__class__()
+    other_device.force_login(wang_fang)
+    client.force_login(wang_fang)
+
+    client.post(reverse("accounts:erase"), {"password": password, "confirm": "on"})
+
+    assert other_device.get(reverse("accounts:me")).status_code == 302  # to the login page
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get("/api/v1/accounts/me/").status_code == 401
+
+
+def test_the_my_data_page_shows_the_data_itself(client, wang_fang):
+    client.force_login(wang_fang)
+    page = client.get(reverse("accounts:my-data")).content.decode()
+    assert "wangfang@example.cn" in page

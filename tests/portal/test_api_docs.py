@@ -51,3 +51,39 @@ def test_divisions_api_filters_by_containment(api_client):
     assert "510107" in codes
     assert "510300" not in codes
     assert len(codes) == 21  # 成都市 and its 20 districts and counties
+
+
+def test_an_unknown_api_path_answers_json(api_client):
+    response = api_client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。", "code": "not_found", "fields": {}}
+
+
+def test_an_unknown_page_answers_a_chinese_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_nested_validation_errors_stay_structured():
+    from rest_framework import exceptions
+
+    from portal.api import exception_handler
+
+    exc = exceptions.ValidationError({"slots": [{"start": ["必填"]}, {}], "name": "太长"})
+    body = exception_handler(exc, {}).data
+
+    assert body["fields"] == {"slots": [{"start": ["必填"]}, {}], "name": ["太长"]}
+    assert body["code"] == "invalid"
+
+
+def test_a_structured_api_exception_keeps_its_fields():
+    from rest_framework import exceptions
+
+    from portal.api import exception_handler
+
+    exc = exceptions.PermissionDenied({"provider": "不是本机构人员"})
+    body = exception_handler(exc, {}).data
+
+    assert body["fields"] == {"provider": ["不是本机构人员"]}
+    assert isinstance(body["detail"], str)

@@ -136,11 +136,24 @@ def test_a_real_worker_runs_a_task_sent_through_redis(redis_url):
     assert result.status == "SUCCESS"
 
 
-def test_tasks_are_routed_to_their_queues(settings):
+@pytest.mark.parametrize(
+    ("task_name", "queue"),
+    [
+        ("matching.tasks.match_run_execute", "matching"),
+        ("openData.tasks.release_publish", "opendata"),
+        ("portal.tasks.ping", "default"),
+    ],
+)
+def test_tasks_are_routed_to_their_queues(task_name, queue):
     from portal.celery import app
 
-    routes = settings.CELERY_TASK_ROUTES
-    assert routes["matching.tasks.*"] == {"queue": "matching"}
-    assert routes["openData.tasks.*"] == {"queue": "opendata"}
-    assert app.conf.task_default_queue == "default"
-    assert "beat-heartbeat" in app.conf.beat_schedule
+    route = app.amqp.router.route({}, task_name)
+    assert route["queue"].name == queue
+
+
+def test_beat_schedules_the_heartbeat_every_minute():
+    from portal.celery import app
+
+    entry = app.conf.beat_schedule["beat-heartbeat"]
+    assert entry["task"] == "portal.tasks.beat_heartbeat"
+    assert entry["schedule"] == 60.0

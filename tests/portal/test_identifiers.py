@@ -24,7 +24,17 @@ def test_it_normalises_mainland_mobiles_to_e164(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "1380013800", "138001380001", "12800138000", "+85213800138000", "abc", "0138001380"]
+    "raw",
+    [
+        "",
+        "1380013800",
+        "138001380001",
+        "12800138000",
+        "+85213800138000",
+        "abc",
+        "0138001380",
+        "１３８００１３８０００",  # full-width digits
+    ],
 )
 def test_it_rejects_what_is_not_a_mainland_mobile(raw):
     with pytest.raises(ValidationError) as exc:

@@ -81,3 +81,34 @@ def test_the_database_is_postgresql_with_the_extensions_later_apps_need(django_d
         cursor.execute("SELECT extname FROM pg_extension")
         extensions = {row[0] for row in cursor.fetchall()}
     assert {"pg_trgm", "btree_gist"} <= extensions
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_its_services(missing):
+    env = {
+        "DEBUG": "false",
+        "EMBEDDED_SERVICES": "false",
+        "SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "postgres://portal@db.invalid/portal",
+        "REDIS_URL": "redis://redis.invalid:6379/0",
+    }
+    env.pop(missing)
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr
+
+
+def test_the_cache_never_shares_a_redis_database_with_the_task_queue():
+    from portal.settings import _next_redis_database
+
+    assert _next_redis_database("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/1"
+    assert _next_redis_database("redis://h:6379/1") == "redis://h:6379/2"
+    assert _next_redis_database("redis://h:6379") == "redis://h:6379/1"
