@@ -56,8 +56,7 @@ def error_body(detail, code: str, fields: dict | None = None) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        fields = {exc.field: [exc.message]} if exc.field else {}
-        body = {"detail": exc.message, "code": exc.code, "fields": fields}
+        body = {"detail": str(exc.message), "code": exc.code, "fields": exc.field_errors()}
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

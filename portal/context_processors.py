@@ -18,7 +18,14 @@ def elder_mode_enabled(request) -> bool:
 
 def portal(request) -> dict:
     english = translation.get_language() == "en"
+    user = getattr(request, "user", None)
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from portal.notifications.selectors import notification_unread_count
+
+        unread = notification_unread_count(user=user)
     return {
+        "unread_notifications": unread,
         "elder_mode": elder_mode_enabled(request),
         "site_name": settings.PORTAL_SITE_NAME_EN if english else settings.PORTAL_SITE_NAME,
         "city_name": settings.PORTAL_CITY_NAME_EN if english else settings.PORTAL_CITY_NAME,

@@ -11,12 +11,18 @@ class DomainError(Exception):
     """
 
     status = 400
+    fields: dict | None = None  # structured field errors, when one field is not enough
 
     def __init__(self, message: str, *, code: str = "invalid", field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.field = field
+
+    def field_errors(self) -> dict:
+        if self.fields is not None:
+            return self.fields
+        return {self.field: [str(self.message)]} if self.field else {}
 
     def __str__(self) -> str:
         return str(self.message)

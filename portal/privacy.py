@@ -12,11 +12,13 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Keep the family name: `王芳` → `王*`, `欧阳娜娜` → `欧***`, `Li Na` → `L****`."""
-    name = name or ""
+    """The usual Chinese public form: `王芳` → `王*`, `王小芳` → `王*芳`, `欧阳娜娜` → `欧**娜`."""
+    name = (name or "").strip()
     if len(name) <= 1:
         return "*" if name else ""
-    return name[0] + "*" * (len(name) - 1)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def mask_id_number(value: str) -> str:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "portal.accounts",
     "portal.audit",
+    "portal.notifications",
     "portal",
     "providers",
     "services",
@@ -176,6 +178,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "portal.tasks.beat_heartbeat", "schedule": 60.0},
+    # Nightly, in this order: licence notices, listing visibility, then the next weeks' slots.
+    "notify-expiring-licences": {
+        "task": "providers.tasks.notify_expiring_licences",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "refresh-listing-visibility": {
+        "task": "services.tasks.refresh_listing_visibility",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "materialise-slots": {
+        "task": "services.tasks.materialise_slots",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -218,6 +233,10 @@ AXES_CLIENT_IP_CALLABLE = "portal.netutils.client_ip"
 # Lockouts are lifted with `manage.py axes_reset_username +86...`; the axes admin pages would
 # list phone numbers unmasked.
 AXES_ENABLE_ADMIN = False
+
+# Key of the keyed hash (HMAC) under which ID numbers are kept; defaults to one derived from
+# SECRET_KEY. Set it separately in production so that rotating SECRET_KEY keeps the hashes.
+PII_HASH_KEY = env.str("PII_HASH_KEY", default=f"pii:{SECRET_KEY}")
 
 # The version of the privacy notice residents consent to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-01"
@@ -282,6 +301,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/minute"),
         "user": env.str("API_USER_RATE", default="600/minute"),
+        # Public verification of credit codes and certificates: enough for people, not scrapers.
+        "verify": env.str("VERIFY_RATE", default="30/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -298,6 +319,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "DomainEnum": "providers.domains.Domain",
+        "LicenceKindEnum": "providers.domains.LicenceKind",
+        "CertificateKindEnum": "providers.models.staff.Certificate.Kind",
+        "ProviderStatusEnum": "providers.models.organisations.Provider.Status",
+        "ListingStatusEnum": "services.models.listings.Listing.Status",
+        "UserRoleEnum": "portal.accounts.models.User.Role",
+        "StaffRoleEnum": "providers.models.staff.StaffMember.Role",
+    },
 }
 
 # --- Security headers --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ admin.site.site_header = "社会服务平台管理后台"
 
 api_v1 = [
     path("", include("portal.accounts.api_urls")),
+    path("", include("services.api_urls")),
     path("", include("providers.api_urls")),
 ]
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("official/", views.OfficialWorkbenchView.as_view(), name="workbench-official"),
     path("provider/", views.ProviderWorkbenchView.as_view(), name="workbench-provider"),
     path("accounts/", include("portal.accounts.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("", include("providers.urls")),
     path("", include("services.urls")),
     path("", include("ratings.urls")),

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from providers import api
@@ -5,4 +6,13 @@ from providers import api
 router = SimpleRouter()
 router.register("providers", api.ProviderViewSet, basename="provider")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "staff/<int:staff_id>/certificates/",
+        api.CertificateCreateApi.as_view(),
+        name="api-certificate-create",
+    ),
+    path("review-queue/", api.ReviewQueueApi.as_view(), name="api-review-queue"),
+    path("verify/", api.VerifyApi.as_view(), name="api-verify"),
+    *router.urls,
+]

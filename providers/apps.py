@@ -16,5 +16,6 @@ class ProvidersConfig(AppConfig):
         personal_data.register(
             "provider_memberships", _("所属服务机构"), export=selectors.memberships_export
         )
+        navigation.register("official", _("机构注册审核"), "providers:review-queue", order=5)
         navigation.register("official", _("辖区服务机构"), "providers:official-list", order=10)
         navigation.register("provider_staff", _("我的机构"), "providers:staff-home", order=10)

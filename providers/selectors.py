@@ -1,11 +1,42 @@
-"""Read paths for providers."""
+"""Read paths of the providers app: what each viewer may see, the review queue, public
+verification, and the query pieces other apps use (services reads providers only here)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import in_jurisdiction, is_official, is_provider_staff
-from providers.models import Provider
+from portal.privacy import mask_name
+from providers.domains import Domain, domains_of_department
+from providers.models import Certificate, Licence, Membership, Provider, ReviewEvent, StaffMember
+
+# --- Visibility ---------------------------------------------------------------------------
+
+
+def public_provider_q(prefix: str = "") -> Q:
+    """Organisations the public may see: approved and not suspended or black-listed."""
+    return Q(**{f"{prefix}status": Provider.Status.APPROVED, f"{prefix}standing": "normal"})
+
+
+def valid_licence_exists(*, provider_ref, kind: str, today: dt.date) -> Exists:
+    """EXISTS a licence of `kind`, valid on `today`, for the provider at `provider_ref`."""
+    return Exists(
+        Licence.objects.filter(provider=provider_ref, kind=kind, valid_from__lte=today).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+    )
+
+
+def provider_list_public() -> QuerySet[Provider]:
+    return Provider.objects.filter(public_provider_q()).select_related("division")
+
+
+def provider_get_public(*, pk) -> Provider | None:
+    return provider_list_public().filter(pk=pk).first()
 
 
 def provider_list_for_official(*, official) -> QuerySet[Provider]:
@@ -14,7 +45,17 @@ def provider_list_for_official(*, official) -> QuerySet[Provider]:
 
 
 def provider_get_for_official(*, official, pk) -> Provider | None:
-    return provider_list_for_official(official=official).filter(pk=pk).first()
+    return (
+        provider_list_for_official(official=official)
+        .prefetch_related(
+            "branches__division",
+            "licences",
+            Prefetch("staff", queryset=StaffMember.objects.prefetch_related("certificates")),
+            Prefetch("review_events", queryset=ReviewEvent.objects.select_related("actor")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def provider_list_for_staff(*, user) -> QuerySet[Provider]:
@@ -23,13 +64,135 @@ def provider_list_for_staff(*, user) -> QuerySet[Provider]:
     return Provider.objects.filter(memberships__user=user).select_related("division")
 
 
+def provider_get_for_staff(*, user, pk) -> Provider | None:
+    return provider_list_for_staff(user=user).filter(pk=pk).first()
+
+
 def provider_list_visible(*, viewer) -> QuerySet[Provider]:
     """What the viewer may list: officials their jurisdiction, staff their own, others approved."""
     if is_official(viewer):
         return provider_list_for_official(official=viewer)
     if is_provider_staff(viewer):
         return provider_list_for_staff(user=viewer)
-    return Provider.objects.filter(status=Provider.Status.APPROVED).select_related("division")
+    return provider_list_public()
+
+
+def membership_role(*, user, provider) -> str | None:
+    return (
+        Membership.objects.filter(user=user, provider=provider)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+# --- The review queue ------------------------------------------------------------------------
+
+
+def review_queue(*, official, domain: str | None = None) -> QuerySet[Provider]:
+    """Submitted organisations the official may decide: in their jurisdiction, in a domain
+    their department supervises; oldest submission first."""
+    domains = domains_of_department(official.department) if is_official(official) else []
+    if domain:
+        domains = [d for d in domains if d == domain]
+    return (
+        provider_list_for_official(official=official)
+        .filter(status=Provider.Status.SUBMITTED, domains__overlap=domains or ["-"])
+        .order_by("submitted_at", "name")
+    )
+
+
+def review_queue_summary(*, official, now=None) -> dict:
+    """Counts by domain and by age of submission, for the head of the queue page."""
+    now = now or timezone.now()
+    queue = review_queue(official=official)
+    by_domain = []
+    for domain in domains_of_department(official.department):
+        by_domain.append((Domain(domain).label, queue.filter(domains__contains=[domain]).count()))
+    ages = queue.aggregate(
+        under_3=Count("pk", filter=Q(submitted_at__gte=now - dt.timedelta(days=3))),
+        days_3_to_7=Count(
+            "pk",
+            filter=Q(submitted_at__lt=now - dt.timedelta(days=3))
+            & Q(submitted_at__gte=now - dt.timedelta(days=7)),
+        ),
+        over_7=Count("pk", filter=Q(submitted_at__lt=now - dt.timedelta(days=7))),
+    )
+    return {"by_domain": by_domain, "ages": ages, "total": queue.count()}
+
+
+# --- Public verification ----------------------------------------------------------------------
+
+REGISTRATION_STATE = {
+    Provider.Status.SUBMITTED: ("under_review", _("已申请登记，审核中")),
+    Provider.Status.RETURNED: ("under_review", _("已申请登记，审核中")),
+    Provider.Status.REJECTED: ("not_approved", _("登记申请未通过")),
+    Provider.Status.APPROVED: ("approved", _("已审核通过")),
+    Provider.Status.SUSPENDED: ("suspended", _("已被暂停")),
+    Provider.Status.REVOKED: ("revoked", _("已被撤销")),
+}
+
+
+def verification_lookup(*, code: str, today: dt.date | None = None) -> list[dict]:
+    """Public facts about a credit code or certificate number, and nothing more: no phone,
+    no ID number, holders' names masked. An empty list means not registered here."""
+    today = today or timezone.localdate()
+    code = (code or "").strip().upper()
+    if not code or len(code) > 60:
+        return []
+    results: list[dict] = []
+    provider = (
+        Provider.objects.filter(credit_code=code)
+        .exclude(status=Provider.Status.DRAFT)
+        .prefetch_related("licences")
+        .first()
+    )
+    if provider is not None:
+        state, label = REGISTRATION_STATE[provider.status]
+        results.append(
+            {
+                "type": "organisation",
+                "name": provider.name,
+                "credit_code": provider.credit_code,
+                "domains": provider.get_domains_display(),
+                "state": state,
+                "state_label": str(label),
+                "licences": [
+                    {
+                        "kind": lic.get_kind_display(),
+                        "valid_until": lic.valid_until,
+                        "state": "valid" if lic.is_valid_on(today) else "expired",
+                    }
+                    for lic in provider.licences.all()
+                ],
+            }
+        )
+    certificates = Certificate.objects.filter(number=code).select_related("staff__provider")
+    for cert in certificates:
+        if cert.revoked_at is not None:
+            state, label = "revoked", _("已撤销")
+        elif cert.expires_on is not None and cert.expires_on < today:
+            state, label = "expired", _("已过期")
+        else:
+            state, label = "valid", _("有效")
+        org = cert.staff.provider
+        results.append(
+            {
+                "type": "certificate",
+                "kind": cert.get_kind_display(),
+                "number": cert.number,
+                "holder": mask_name(cert.staff.name),
+                "level": cert.level,
+                "issuer": cert.issuer,
+                "expires_on": cert.expires_on,
+                "state": state,
+                "state_label": str(label),
+                "provider": org.name if org.is_public else None,
+            }
+        )
+    return results
+
+
+# --- Personal data ----------------------------------------------------------------------------
 
 
 def memberships_export(user) -> list[dict]:

@@ -44,17 +44,25 @@ def provider_a(db):
 
 @pytest.fixture
 def provider_b(db):
-    return ProviderFactory(name="小橡树托育中心", division_id="510104")
+    return ProviderFactory(name="小橡树托育中心", division_id="510104", domains=["childcare"])
 
 
 @pytest.fixture
 def staff_a(provider_a) -> User:
+    """The owner of provider A (幸福里, 武侯区, eldercare)."""
     return MembershipFactory(provider=provider_a, user__name="张伟").user
 
 
 @pytest.fixture
 def staff_b(provider_b) -> User:
+    """The owner of provider B (小橡树, 锦江区, childcare)."""
     return MembershipFactory(provider=provider_b, user__name="刘洋").user
+
+
+@pytest.fixture
+def colleague_a(provider_a) -> User:
+    """A staff member (not the owner) of provider A."""
+    return MembershipFactory(provider=provider_a, user__name="陈静", role="staff").user
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def ensure_user(
     return user
 
 
-def seed(*, scale: int, log: Callable[[str], object]) -> None:
+def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> None:
     divisions_load()  # normally there from the migration; a flushed test database lacks them
     for persona in PERSONAS:
         ensure_user(*persona)

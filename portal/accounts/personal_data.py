@@ -95,7 +95,15 @@ def _export_reads_by_others(user) -> list[dict]:
     ]
 
 
+def _export_notifications(user) -> list[dict]:
+    return [
+        {"at": _iso(n.created_at), "kind": n.kind, "title": n.title, "body": n.body}
+        for n in user.notifications.all()
+    ]
+
+
 def register_account_sections() -> None:
     register("account", _("账户信息"), export=_export_account)
     register("consents", _("同意记录"), export=_export_consents)
     register("access_log", _("他人查看我的信息的记录"), export=_export_reads_by_others)
+    register("notifications", _("我的通知"), export=_export_notifications)

@@ -76,9 +76,13 @@ def user_signup(
     password: str,
     email: str = "",
     consent_version: str,
+    role: str = User.Role.RESIDENT,
     request=None,
 ) -> User:
-    """Create a resident account together with their consent to the privacy notice."""
+    """Create a self-registered account (a resident, or the first person of a provider
+    organisation) together with their consent to the privacy notice."""
+    if role not in (User.Role.RESIDENT, User.Role.PROVIDER_STAFF):
+        raise AccountError(_("该角色不能自助注册。"), code="role_not_allowed", field="role")
     phone = _normalized_phone(phone)
     name = (name or "").strip()
     if not name:
@@ -91,7 +95,7 @@ def user_signup(
     _check_password(password, candidate)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(phone, password, name=name, email=email)
+            user = User.objects.create_user(phone, password, name=name, email=email, role=role)
             Consent.objects.create(
                 user=user, document=Consent.Document.PRIVACY_NOTICE, version=consent_version
             )

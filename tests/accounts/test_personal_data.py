@@ -156,7 +156,7 @@ def test_reading_my_own_data_is_not_logged_as_a_read_by_others(wang_fang):
 def test_an_official_opening_a_provider_is_audited(client, official_wuhou, provider_a):
     client.force_login(official_wuhou)
     client.get(reverse("providers:official-detail", args=[provider_a.pk]))
-    entry = AuditEntry.objects.get(action="provider.viewed")
+    entry = AuditEntry.objects.get(action="personal_data.read")
     assert entry.actor == official_wuhou
     assert entry.target_id == str(provider_a.pk)
 

@@ -87,6 +87,6 @@ def demo_city(settings, transactional_db):
     from django.core.management import call_command
 
     settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--minimal", verbosity=0)
     settings.DEBUG = False
     return settings.DEMO_PASSWORD

@@ -35,7 +35,7 @@ def test_bench_foundation_pages(client, settings):
     from portal.accounts.models import User
 
     settings.DEBUG = True
-    call_command("seed_demo", "--scale", "20", verbosity=0)
+    call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
     official = User.objects.get(phone="+8613700000003")
 

@@ -2,14 +2,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portal.accounts.models import User
-from providers.models import Membership, Provider
+from providers.models import Branch, Membership, Provider
+from services.models import Listing, Slot
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_city_has_a_persona_for_each_role(settings):
+def test_the_minimal_demo_has_a_persona_for_each_role(settings):
     settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--minimal", verbosity=0)
 
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == set(User.Role.values)
@@ -19,35 +20,48 @@ def test_the_demo_city_has_a_persona_for_each_role(settings):
     assert resident.check_password(settings.DEMO_PASSWORD)
     assert resident.consents.exists()
     assert Membership.objects.filter(user__phone="+8613900000001", role="owner").exists()
+    # The pending registrations wait in both demo officials' queues.
+    assert Provider.objects.filter(status="submitted", division_id="510107").count() == 3
+    assert Provider.objects.filter(status="submitted", division_id="510104").count() == 3
 
 
-def test_seeding_twice_changes_nothing(settings):
+def test_the_full_demo_city_is_big_realistic_and_idempotent(settings):
+    from portal.identifiers import validate_credit_code
+
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
-    counts = (User.objects.count(), Provider.objects.count(), Membership.objects.count())
+
+    approved = Provider.objects.filter(status=Provider.Status.APPROVED)
+    assert approved.count() >= 300
+    for domain in ("eldercare", "childcare", "domestic", "health"):
+        assert approved.filter(domains__contains=[domain]).count() >= 75, domain
+    for code in approved.values_list("credit_code", flat=True)[:50]:
+        validate_credit_code(code)
+    # Branches lie near their district's seat (within about 3 km).
+    for branch in Branch.objects.select_related("division")[:100]:
+        assert abs(branch.latitude - branch.division.latitude) < 0.03
+        assert abs(branch.longitude - branch.division.longitude) < 0.035
+    assert Listing.objects.count() >= 600
+    assert Slot.objects.count() > 10_000
+    counts = (Provider.objects.count(), Listing.objects.count(), Slot.objects.count())
 
     call_command("seed_demo", verbosity=0)
 
-    assert (User.objects.count(), Provider.objects.count(), Membership.objects.count()) == counts
+    assert (Provider.objects.count(), Listing.objects.count(), Slot.objects.count()) == counts
+
+
+def test_scale_multiplies_the_generated_city():
+    from providers.demo import _plan
+
+    one, three = _plan(1), _plan(3)
+    assert len(three) == 3 * len(one) >= 960
+    assert len({p["serial"] for p in three}) == len(three)  # distinct credit codes
 
 
 def test_if_empty_leaves_an_existing_database_alone(settings, wang_fang):
     settings.DEBUG = True
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert User.objects.count() == 1
-
-
-def test_scale_generates_more_organisations_with_valid_codes(settings):
-    from portal.identifiers import validate_credit_code
-
-    settings.DEBUG = True
-    call_command("seed_demo", "--scale", "3", verbosity=0)
-
-    assert Provider.objects.count() == 2 + 20
-    for code in Provider.objects.values_list("credit_code", flat=True):
-        validate_credit_code(code)
-    call_command("seed_demo", "--scale", "3", verbosity=0)
-    assert Provider.objects.count() == 22
 
 
 def test_demo_accounts_are_refused_without_debug(settings):

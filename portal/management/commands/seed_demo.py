@@ -24,7 +24,13 @@ class Command(BaseCommand):
             "--scale",
             type=int,
             default=1,
-            help="Multiplies the generated organisations (1 = the hand-made demo only).",
+            help="Copies of the generated city (1 = about 320 organisations and 900 listings; "
+            "220 reaches about 200k listings for benchmarks).",
+        )
+        parser.add_argument(
+            "--minimal",
+            action="store_true",
+            help="Only the personas and their organisations (fast; used by tests).",
         )
         parser.add_argument(
             "--if-empty",
@@ -32,7 +38,7 @@ class Command(BaseCommand):
             help="Do nothing when the database already has users (used by `make run`).",
         )
 
-    def handle(self, *args, scale: int, if_empty: bool, **options) -> None:
+    def handle(self, *args, scale: int, if_empty: bool, minimal: bool, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates accounts with a published password, so it runs only with "
@@ -49,5 +55,5 @@ class Command(BaseCommand):
                 module_name = f"{config.name}.demo"
                 if find_spec(module_name) is None:
                     continue
-                import_module(module_name).seed(scale=scale, log=self.stdout.write)
+                import_module(module_name).seed(scale=scale, minimal=minimal, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo city ready (scale {scale})."))

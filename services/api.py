@@ -1,0 +1,184 @@
+"""Services API: categories, public listings and slots; the provider's listings, bulk
+writes (all-or-nothing with per-item errors), schedules."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.permissions import IsProviderStaff
+from providers.api import provider_for_member
+from services import selectors
+from services.errors import ListingError
+from services.models import Listing
+from services.serializers import (
+    CategorySerializer,
+    ListingBulkSerializer,
+    ListingSerializer,
+    ListingStatusSerializer,
+    ListingWriteSerializer,
+    RuleSerializer,
+    ScheduleBulkSerializer,
+    ScheduleSerializer,
+    SlotSerializer,
+)
+from services.services import listings, schedules
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The service taxonomy, per domain."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CategorySerializer
+    queryset = selectors.category_list()
+    filterset_fields = ["domain"]
+    pagination_class = None
+
+
+class ListingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Public listings: published, of approved providers, with a valid licence."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ListingSerializer
+    queryset = Listing.objects.none()
+    filterset_fields = ["category", "delivery_mode", "provider"]
+    ordering_fields = ["price_fen", "title"]
+
+    def get_queryset(self):
+        return selectors.listing_list_public()
+
+    @extend_schema(responses={200: SlotSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def slots(self, request, pk=None):
+        listing = self.get_object()
+        return Response(
+            SlotSerializer(
+                selectors.slot_list_upcoming(listing=listing, limit=100, only_free=True), many=True
+            ).data
+        )
+
+
+def _listing_for_member(request, listing_id) -> Listing:
+    listing = selectors.listing_get_for_staff(user=request.user, pk=listing_id)
+    if listing is None:
+        raise Http404
+    return listing
+
+
+class ProviderListingsApi(APIView):
+    """All listings of one organisation (any status), for its staff; create one."""
+
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(responses={200: ListingSerializer(many=True)})
+    def get(self, request, pk):
+        provider = provider_for_member(request, pk)
+        return Response(
+            ListingSerializer(
+                selectors.listing_list_for_provider(provider=provider), many=True
+            ).data
+        )
+
+    @extend_schema(request=ListingWriteSerializer, responses={201: ListingSerializer})
+    def post(self, request, pk):
+        provider = provider_for_member(request, pk)
+        data = ListingWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("id", None)
+        listing = listings.listing_create(provider=provider, actor=request.user, data=values)
+        return Response(ListingSerializer(listing).data, status=status.HTTP_201_CREATED)
+
+
+class ListingBulkApi(APIView):
+    """Create or update up to 500 listings at once: all saved, or none and every item's errors
+    in `fields.items` (one entry per submitted item, `{}` when that item was fine)."""
+
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(request=ListingBulkSerializer, responses={200: ListingSerializer(many=True)})
+    def post(self, request, pk):
+        provider = provider_for_member(request, pk)
+        data = ListingBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = listings.listings_bulk_upsert(
+            provider=provider, actor=request.user, items=data.validated_data["items"]
+        )
+        return Response(ListingSerializer(saved, many=True).data)
+
+
+class ListingScheduleApi(APIView):
+    """Read or replace a listing's weekly rules; slots follow at once."""
+
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(responses={200: RuleSerializer(many=True)})
+    def get(self, request, listing_id):
+        listing = _listing_for_member(request, listing_id)
+        return Response(RuleSerializer(listing.rules.all(), many=True).data)
+
+    @extend_schema(request=ScheduleSerializer, responses={200: RuleSerializer(many=True)})
+    def put(self, request, listing_id):
+        listing = _listing_for_member(request, listing_id)
+        data = ScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            rules = schedules.rules_replace(
+                listing=listing, actor=request.user, rules=data.validated_data["rules"]
+            )
+            schedules.slots_materialise(listing=listing)
+        return Response(RuleSerializer(rules, many=True).data)
+
+
+class ScheduleBulkApi(APIView):
+    """Replace the weekly rules of many listings at once, all or nothing."""
+
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(request=ScheduleBulkSerializer, responses={204: None})
+    def post(self, request, pk):
+        provider = provider_for_member(request, pk)
+        data = ScheduleBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = data.validated_data["items"]
+        errors: list[dict] = [{} for _ in items]
+        with transaction.atomic():
+            for index, item in enumerate(items):
+                listing = Listing.objects.filter(pk=item["listing"], provider=provider).first()
+                try:
+                    if listing is None:
+                        raise ListingError(
+                            "服务项目不存在或不属于本机构。", code="not_found", field="listing"
+                        )
+                    with transaction.atomic():
+                        schedules.rules_replace(
+                            listing=listing, actor=request.user, rules=item["rules"]
+                        )
+                        schedules.slots_materialise(listing=listing)
+                except ListingError as exc:
+                    errors[index] = {exc.field or "non_field_errors": [str(exc.message)]}
+            if any(errors):
+                error = listings.BulkError([], len(items))
+                error.fields = {"items": errors}
+                raise error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListingStatusApi(APIView):
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(request=ListingStatusSerializer, responses={200: ListingSerializer})
+    def post(self, request, listing_id):
+        listing = _listing_for_member(request, listing_id)
+        data = ListingStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = listings.listing_set_status(
+            listing=listing, actor=request.user, status=data.validated_data["status"]
+        )
+        return Response(ListingSerializer(listing).data)

@@ -1,0 +1,207 @@
+"""Demo listings: two or three per approved organisation, with weekly schedules and two
+weeks of slots. Bulk-created; organisations that already have listings are left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from providers.domains import Domain
+from providers.models import Branch, Provider
+from services.models import Category, Listing, ScheduleRule, Slot
+from services.services.listings import build_search_text, categories_load
+from services.services.schedules import _desired_slots
+
+# category code -> (title, price in fen, unit, delivery, weekday rules, slot minutes, capacity)
+OFFERS = {
+    Domain.ELDERCARE: [
+        ("elder_meals", "社区长者食堂午餐", 1500, "visit", "at_branch", (0, 6), (11, 13), 60, 40),
+        (
+            "elder_home_nursing",
+            "上门生活照料（2小时）",
+            8000,
+            "visit",
+            "at_home",
+            (0, 5),
+            (9, 17),
+            120,
+            2,
+        ),
+        (
+            "elder_day_care",
+            "日间照料（含午餐午休）",
+            6000,
+            "day",
+            "at_branch",
+            (0, 5),
+            (8, 17),
+            540,
+            20,
+        ),
+        ("elder_bathing", "助浴服务", 6000, "visit", "at_home", (1, 4), (9, 16), 90, 1),
+    ],
+    Domain.CHILDCARE: [
+        (
+            "child_full_day",
+            "全日托（18–36月龄）",
+            320000,
+            "month",
+            "at_branch",
+            (0, 5),
+            (8, 18),
+            600,
+            15,
+        ),
+        (
+            "child_half_day",
+            "半日托（上午班）",
+            180000,
+            "month",
+            "at_branch",
+            (0, 5),
+            (8, 12),
+            240,
+            10,
+        ),
+        ("child_hourly", "计时托", 5000, "hour", "at_branch", (0, 5), (9, 17), 60, 4),
+    ],
+    Domain.DOMESTIC: [
+        (
+            "home_routine_cleaning",
+            "日常保洁（3小时）",
+            12000,
+            "visit",
+            "at_home",
+            (0, 7),
+            (8, 18),
+            180,
+            3,
+        ),
+        ("home_deep_cleaning", "深度保洁", 38000, "visit", "at_home", (0, 7), (8, 17), 240, 2),
+        (
+            "home_hospital_escort",
+            "医院陪护（日间）",
+            22000,
+            "day",
+            "at_home",
+            (0, 7),
+            (8, 20),
+            720,
+            2,
+        ),
+    ],
+    Domain.HEALTH: [
+        (
+            "health_family_doctor",
+            "家庭医生签约（基础包）",
+            0,
+            "package",
+            "at_branch",
+            (0, 5),
+            (8, 12),
+            30,
+            4,
+        ),
+        (
+            "health_chronic_followup",
+            "高血压糖尿病随访",
+            0,
+            "visit",
+            "at_branch",
+            (0, 5),
+            (14, 17),
+            30,
+            3,
+        ),
+        (
+            "health_home_nursing",
+            "上门护理（换药、导管护理）",
+            15000,
+            "visit",
+            "at_home",
+            (0, 5),
+            (9, 17),
+            60,
+            1,
+        ),
+    ],
+}
+SLOT_DAYS = 14
+SLOTTED_LISTINGS = 1500
+
+
+def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> None:
+    categories_load()  # there from the migration, but a flushed test database lacks it
+    categories = {c.code: c for c in Category.objects.all()}
+    providers = list(
+        Provider.objects.filter(status=Provider.Status.APPROVED, listings__isnull=True)
+        .prefetch_related("branches")
+        .order_by("credit_code")
+    )
+    listings, rules_by_listing = [], []
+    for provider in providers:
+        branch: Branch | None = next(iter(provider.branches.all()), None)
+        domain = provider.domains[0] if provider.domains else None
+        if branch is None or domain not in OFFERS:
+            continue
+        rng = random.Random(provider.credit_code)  # noqa: S311 - demo data
+        offers = rng.sample(OFFERS[domain], k=min(len(OFFERS[domain]), rng.randint(2, 3)))
+        for code, title, price, unit, delivery, days, hours, minutes, capacity in offers:
+            listing = Listing(
+                provider=provider,
+                branch=branch,
+                category=categories[code],
+                title=title,
+                description=f"{provider.name}提供的{categories[code].name}服务。",
+                price_fen=price,
+                price_unit=unit,
+                delivery_mode=delivery,
+                duration_minutes=minutes,
+                capacity_per_slot=capacity,
+                status=Listing.Status.PUBLISHED,
+                languages=["普通话", "四川话"],
+                subsidies=["advanced_age", "disability"] if domain == Domain.ELDERCARE else [],
+                age_min_months=18 if code == "child_full_day" else None,
+                age_max_months=36 if domain == Domain.CHILDCARE else None,
+            )
+            listing.search_text = build_search_text(listing)
+            listings.append(listing)
+            rules_by_listing.append(
+                [
+                    ScheduleRule(
+                        weekday=day,
+                        start=dt.time(hours[0]),
+                        end=dt.time(hours[1]),
+                        slot_minutes=minutes,
+                        capacity=capacity,
+                    )
+                    for day in range(*days)
+                ]
+            )
+    Listing.objects.bulk_create(listings, batch_size=2000)
+    rules = []
+    for listing, listing_rules in zip(listings, rules_by_listing, strict=True):
+        for rule in listing_rules:
+            rule.listing = listing
+            rules.append(rule)
+    ScheduleRule.objects.bulk_create(rules, batch_size=5000)
+    for listing in listings:
+        if listing.delivery_mode == Listing.DeliveryMode.AT_HOME:
+            listing.service_divisions.add(listing.branch.division_id)
+
+    # Two weeks of slots for the first copy of the city; the copies made for --scale get
+    # schedules only (the nightly job fills them), so a 200k-listing database stays sane.
+    now = timezone.now()
+    slots = []
+    for listing in listings[:SLOTTED_LISTINGS]:
+        desired = _desired_slots(listing, timezone.localdate(now), SLOT_DAYS)
+        slots += [
+            Slot(listing=listing, starts_at=start, ends_at=end, capacity=cap, remaining=cap)
+            for start, (end, cap) in desired.items()
+            if start > now
+        ]
+    Slot.objects.bulk_create(slots, batch_size=5000, ignore_conflicts=True)
+    log(f"services: {len(listings)} new listings, {len(rules)} schedule rules, {len(slots)} slots")

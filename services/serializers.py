@@ -1,0 +1,128 @@
+"""API serializers of the services app."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from services.models import Category, Listing, ScheduleRule, Slot
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "domain", "name", "name_en"]
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    division = serializers.CharField(source="branch.division_id", read_only=True)
+    latitude = serializers.DecimalField(
+        source="branch.latitude", max_digits=9, decimal_places=6, read_only=True
+    )
+    longitude = serializers.DecimalField(
+        source="branch.longitude", max_digits=9, decimal_places=6, read_only=True
+    )
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "provider",
+            "provider_name",
+            "branch",
+            "category",
+            "title",
+            "description",
+            "price_fen",
+            "price_unit",
+            "subsidies",
+            "delivery_mode",
+            "duration_minutes",
+            "capacity_per_slot",
+            "age_min_months",
+            "age_max_months",
+            "languages",
+            "status",
+            "hidden_reason",
+            "division",
+            "latitude",
+            "longitude",
+        ]
+        read_only_fields = fields
+
+
+class ListingWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="Present to update, absent to create.")
+    branch = serializers.IntegerField()
+    category = serializers.CharField(max_length=40)
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    price_fen = serializers.IntegerField(min_value=0, max_value=100_000_000)
+    price_unit = serializers.ChoiceField(choices=Listing.PriceUnit.choices)
+    subsidies = serializers.ListField(
+        child=serializers.ChoiceField(choices=Listing.Subsidy.choices),
+        required=False,
+        max_length=10,
+    )
+    delivery_mode = serializers.ChoiceField(
+        choices=Listing.DeliveryMode.choices, default=Listing.DeliveryMode.AT_BRANCH
+    )
+    service_divisions = serializers.ListField(
+        child=serializers.CharField(max_length=9), required=False, max_length=50
+    )
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=44640, default=60)
+    capacity_per_slot = serializers.IntegerField(min_value=1, max_value=10000, default=1)
+    age_min_months = serializers.IntegerField(
+        min_value=0, max_value=1500, required=False, allow_null=True
+    )
+    age_max_months = serializers.IntegerField(
+        min_value=0, max_value=1500, required=False, allow_null=True
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=10
+    )
+
+
+class ListingBulkSerializer(serializers.Serializer):
+    items = ListingWriteSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduleRule
+        fields = [
+            "weekday",
+            "start",
+            "end",
+            "slot_minutes",
+            "capacity",
+            "valid_from",
+            "valid_until",
+        ]
+        extra_kwargs = {
+            "slot_minutes": {"min_value": 5, "max_value": 1440},
+            "capacity": {"min_value": 1, "max_value": 10000},
+        }
+
+
+class ScheduleSerializer(serializers.Serializer):
+    rules = RuleSerializer(many=True, max_length=50)
+
+
+class ScheduleBulkItemSerializer(serializers.Serializer):
+    listing = serializers.IntegerField()
+    rules = RuleSerializer(many=True, max_length=50)
+
+
+class ScheduleBulkSerializer(serializers.Serializer):
+    items = ScheduleBulkItemSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class ListingStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Listing.Status.choices)
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Slot
+        fields = ["id", "starts_at", "ends_at", "capacity", "remaining"]

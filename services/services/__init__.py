@@ -1,0 +1,1 @@
+"""Write paths of the services app: listings, schedules and slots, listing visibility."""

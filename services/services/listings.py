@@ -1,0 +1,239 @@
+"""Creating and editing listings, one at a time or many in one all-or-nothing request."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import Division
+from portal.audit.services import audit_record
+from providers.models import Branch, Provider
+from providers.services.access import require_member
+from services.errors import ListingError
+from services.models import Category, Listing
+
+LISTING_FIELDS = (
+    "branch",
+    "category",
+    "title",
+    "description",
+    "price_fen",
+    "price_unit",
+    "subsidies",
+    "delivery_mode",
+    "service_divisions",
+    "duration_minutes",
+    "capacity_per_slot",
+    "age_min_months",
+    "age_max_months",
+    "languages",
+)
+REQUIRED = ("branch", "category", "title", "price_fen", "price_unit")
+
+
+CATEGORIES_CSV = Path(__file__).resolve().parents[1] / "data" / "categories.csv"
+
+
+def categories_load(*, path: Path = CATEGORIES_CSV) -> int:
+    """Load (or refresh) the service taxonomy from the CSV the data migration also reads."""
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with transaction.atomic():
+        for row in rows:
+            Category.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "domain": row["domain"],
+                    "name": row["name"],
+                    "name_en": row["name_en"],
+                    "sort": int(row["sort"]),
+                },
+            )
+    return len(rows)
+
+
+def build_search_text(listing: Listing) -> str:
+    """Chinese text the search index segments: what a resident might type to find this."""
+    parts = [
+        listing.title,
+        listing.description,
+        listing.category.name,
+        listing.category.get_domain_display(),
+        listing.provider.name,
+        listing.branch.name,
+        listing.branch.address,
+        listing.get_delivery_mode_display(),
+    ]
+    return "\n".join(str(p) for p in parts if p)
+
+
+def _clean(provider: Provider, data: dict, *, partial: bool) -> tuple[dict, list | None]:
+    unknown = set(data) - set(LISTING_FIELDS)
+    if unknown:
+        raise ListingError(
+            _("不能设置这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))},
+            code="unknown_field",
+            field=sorted(unknown)[0],
+        )
+    if not partial:
+        for field in REQUIRED:
+            if data.get(field) in (None, ""):
+                raise ListingError(_("此项为必填项。"), code="required", field=field)
+    values = dict(data)
+    divisions = values.pop("service_divisions", None)
+    if "branch" in values:
+        branch = values["branch"]
+        branch_id = branch.pk if isinstance(branch, Branch) else branch
+        branch = Branch.objects.filter(pk=branch_id, provider=provider).first()
+        if branch is None:
+            raise ListingError(_("服务网点不属于本机构。"), code="invalid_branch", field="branch")
+        values["branch"] = branch
+    if "category" in values:
+        category = values["category"]
+        code = category.pk if isinstance(category, Category) else category
+        category = Category.objects.filter(pk=code).first()
+        if category is None:
+            raise ListingError(_("未知的服务类别。"), code="invalid_category", field="category")
+        if category.domain not in provider.domains:
+            raise ListingError(
+                _("本机构未登记“%(domain)s”领域，不能发布该类服务。")
+                % {"domain": category.get_domain_display()},
+                code="domain_not_registered",
+                field="category",
+            )
+        values["category"] = category
+    if "title" in values:
+        values["title"] = (values["title"] or "").strip()
+        if not values["title"]:
+            raise ListingError(_("请填写服务名称。"), code="required", field="title")
+    for field, choices in (
+        ("price_unit", Listing.PriceUnit.values),
+        ("delivery_mode", Listing.DeliveryMode.values),
+    ):
+        if field in values and values[field] not in choices:
+            raise ListingError(_("无效的选项。"), code="invalid_choice", field=field)
+    if "subsidies" in values:
+        bad = [s for s in values["subsidies"] or [] if s not in Listing.Subsidy.values]
+        if bad:
+            raise ListingError(_("未知的补贴类型。"), code="invalid_choice", field="subsidies")
+    if "price_fen" in values and (
+        not isinstance(values["price_fen"], int) or not 0 <= values["price_fen"] <= 100_000_000
+    ):
+        raise ListingError(
+            _("价格应为 0 到 100 万元之间的整数分。"), code="invalid", field="price_fen"
+        )
+    low, high = values.get("age_min_months"), values.get("age_max_months")
+    if low is not None and high is not None and high < low:
+        raise ListingError(_("最大月龄不能小于最小月龄。"), code="invalid", field="age_max_months")
+    if divisions is not None:
+        codes = [d.pk if isinstance(d, Division) else d for d in divisions]
+        found = list(Division.objects.filter(code__in=codes))
+        if len(found) != len(set(codes)):
+            raise ListingError(
+                _("上门服务范围中有未知的区划。"),
+                code="unknown_division",
+                field="service_divisions",
+            )
+        divisions = found
+    return values, divisions
+
+
+def _save(listing: Listing, values: dict, divisions: list | None, actor, action: str) -> Listing:
+    for field, value in values.items():
+        setattr(listing, field, value)
+    if listing.delivery_mode == Listing.DeliveryMode.AT_HOME and divisions == []:
+        raise ListingError(
+            _("上门服务请选择服务范围。"), code="required", field="service_divisions"
+        )
+    listing.search_text = build_search_text(listing)
+    listing.save()
+    if divisions is not None:
+        listing.service_divisions.set(divisions)
+    elif action == "created" and listing.delivery_mode == Listing.DeliveryMode.AT_HOME:
+        raise ListingError(
+            _("上门服务请选择服务范围。"), code="required", field="service_divisions"
+        )
+    audit_record(actor=actor, action=f"listing.{action}", target=listing)
+    return listing
+
+
+def listing_create(*, provider: Provider, actor, data: dict) -> Listing:
+    require_member(actor, provider)
+    values, divisions = _clean(provider, data, partial=False)
+    with transaction.atomic():
+        return _save(Listing(provider=provider), values, divisions, actor, "created")
+
+
+def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
+    require_member(actor, listing.provider)
+    values, divisions = _clean(listing.provider, data, partial=True)
+    with transaction.atomic():
+        return _save(listing, values, divisions, actor, "updated")
+
+
+def listing_set_status(*, listing: Listing, actor, status: str) -> Listing:
+    require_member(actor, listing.provider)
+    if status not in Listing.Status.values:
+        raise ListingError(_("无效的状态。"), code="invalid_choice", field="status")
+    if status == Listing.Status.PUBLISHED and not listing.rules.exists():
+        raise ListingError(_("请先设置排班，再发布服务。"), code="no_schedule", field="status")
+    listing.status = status
+    listing.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=f"listing.{status}", target=listing)
+    return listing
+
+
+class BulkError(ListingError):
+    """Some items of a bulk request were invalid; nothing was written. `fields["items"]` has
+    one entry per submitted item, in order: `{}` for a valid item, field errors otherwise."""
+
+    def __init__(self, errors: list[dict], count: int):
+        super().__init__(_("部分条目有误，全部未保存。"), code="bulk_invalid")
+        self.errors = errors
+        items: list[dict] = [{} for _ in range(count)]
+        for error in errors:
+            items[error["index"]] = {error["field"] or "non_field_errors": [error["message"]]}
+        self.fields = {"items": items}
+
+
+def listings_bulk_upsert(*, provider: Provider, actor, items: list[dict]) -> list[Listing]:
+    """Create (no `id`) or update (with `id`) many listings of one provider, all or nothing.
+
+    On any invalid item nothing is written and BulkError lists every item's error by index.
+    """
+    require_member(actor, provider)
+    if not items:
+        raise ListingError(_("请至少提交一个条目。"), code="empty", field="items")
+    if len(items) > 500:
+        raise ListingError(_("一次最多提交 500 个条目。"), code="too_many", field="items")
+    results, errors = [], []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            item = dict(item)
+            listing_id = item.pop("id", None)
+            try:
+                with transaction.atomic():
+                    if listing_id is None:
+                        results.append(listing_create(provider=provider, actor=actor, data=item))
+                    else:
+                        listing = Listing.objects.filter(pk=listing_id, provider=provider).first()
+                        if listing is None:
+                            raise ListingError(
+                                _("服务项目不存在或不属于本机构。"), code="not_found", field="id"
+                            )
+                        results.append(listing_update(listing=listing, actor=actor, data=item))
+            except ListingError as exc:
+                errors.append(
+                    {
+                        "index": index,
+                        "field": exc.field,
+                        "code": exc.code,
+                        "message": str(exc.message),
+                    }
+                )
+        if errors:
+            raise BulkError(errors, len(items))  # leaving the block rolls everything back
+    return results
