@@ -97,8 +97,8 @@ class ProviderListingsApi(APIView):
 
 
 class ListingBulkApi(APIView):
-    """Create or update up to 500 listings at once: all saved, or none and every item's errors
-    in `fields.items` (one entry per submitted item, `{}` when that item was fine)."""
+    """Create or update up to 500 listings at once: all saved, or none, with the errors of
+    every invalid item in `fields.items`, keyed by the item's index."""
 
     permission_classes = [IsProviderStaff]
 
@@ -147,7 +147,7 @@ class ScheduleBulkApi(APIView):
         data = ScheduleBulkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         items = data.validated_data["items"]
-        errors: list[dict] = [{} for _ in items]
+        errors: list[dict] = []
         with transaction.atomic():
             for index, item in enumerate(items):
                 listing = Listing.objects.filter(pk=item["listing"], provider=provider).first()
@@ -162,11 +162,9 @@ class ScheduleBulkApi(APIView):
                         )
                         schedules.slots_materialise(listing=listing)
                 except ListingError as exc:
-                    errors[index] = {exc.field or "non_field_errors": [str(exc.message)]}
-            if any(errors):
-                error = listings.BulkError([], len(items))
-                error.fields = {"items": errors}
-                raise error
+                    errors.append({"index": index, "field": exc.field, "message": str(exc.message)})
+            if errors:
+                raise listings.BulkError(errors)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -187,16 +187,17 @@ def listing_set_status(*, listing: Listing, actor, status: str) -> Listing:
 
 
 class BulkError(ListingError):
-    """Some items of a bulk request were invalid; nothing was written. `fields["items"]` has
-    one entry per submitted item, in order: `{}` for a valid item, field errors otherwise."""
+    """Some items of a bulk request were invalid; nothing was written. `fields["items"]` maps
+    the index of each invalid item to its field errors, as DRF reports nested serializers."""
 
-    def __init__(self, errors: list[dict], count: int):
+    def __init__(self, errors: list[dict]):
         super().__init__(_("部分条目有误，全部未保存。"), code="bulk_invalid")
         self.errors = errors
-        items: list[dict] = [{} for _ in range(count)]
-        for error in errors:
-            items[error["index"]] = {error["field"] or "non_field_errors": [error["message"]]}
-        self.fields = {"items": items}
+        self.fields = {
+            "items": {
+                str(e["index"]): {e["field"] or "non_field_errors": [e["message"]]} for e in errors
+            }
+        }
 
 
 def listings_bulk_upsert(*, provider: Provider, actor, items: list[dict]) -> list[Listing]:
@@ -235,5 +236,5 @@ def listings_bulk_upsert(*, provider: Provider, actor, items: list[dict]) -> lis
                     }
                 )
         if errors:
-            raise BulkError(errors, len(items))  # leaving the block rolls everything back
+            raise BulkError(errors)  # leaving the block rolls everything back
     return results
