@@ -69,6 +69,11 @@ class ProfileForm(forms.Form):
         required=False,
     )
     description = forms.CharField(label=_("机构简介"), widget=forms.Textarea, required=False)
+    logo = forms.FileField(
+        label=_("机构标志（PNG 或 JPEG，不超过 2 MB）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
+    )
 
 
 class BranchForm(forms.Form):

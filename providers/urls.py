@@ -8,6 +8,7 @@ urlpatterns = [
     # Public
     path("verify/", public.VerifyView.as_view(), name="verify"),
     path("providers/<uuid:pk>/", public.ProviderPublicView.as_view(), name="public-detail"),
+    path("providers/<uuid:pk>/logo/", public.ProviderLogoView.as_view(), name="logo"),
     path("provider/register/", public.RegisterView.as_view(), name="register"),
     # Provider staff
     path("provider/organisations/", staff.StaffHomeView.as_view(), name="staff-home"),

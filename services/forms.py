@@ -67,6 +67,14 @@ class ListingForm(forms.Form):
         return data
 
 
+class PhotoForm(forms.Form):
+    image = forms.FileField(
+        label=_("图片（PNG 或 JPEG，不超过 5 MB）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
+    )
+    caption = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
 class RuleForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("星期"), choices=ScheduleRule.Weekday.choices, coerce=int

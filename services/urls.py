@@ -38,4 +38,10 @@ urlpatterns = [
         views.ListingStatusView.as_view(),
         name="listing-status",
     ),
+    path(
+        "provider/listings/<int:listing_id>/photos/",
+        views.PhotoCreateView.as_view(),
+        name="photo-new",
+    ),
+    path("services/photos/<int:photo_id>/", views.PhotoView.as_view(), name="photo"),
 ]

@@ -4,17 +4,22 @@ listing page."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from portal.accounts.permissions import ProviderStaffRequiredMixin, is_provider_staff
+from portal.accounts.permissions import (
+    ProviderStaffRequiredMixin,
+    is_provider_staff,
+    is_staff_of,
+)
 from portal.errors import DomainError
 from providers.views.common import apply_error, staff_provider_or_404
 from services import selectors
-from services.forms import ExceptionForm, ListingForm, RuleFormSet
+from services.forms import ExceptionForm, ListingForm, PhotoForm, RuleFormSet
+from services.models import ListingPhoto
 from services.services import listings, schedules
 
 
@@ -101,7 +106,12 @@ class ListingEditView(ListingStaffMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            provider=self.listing.provider, listing=self.listing, title=_("编辑服务项目"), **kwargs
+            provider=self.listing.provider,
+            listing=self.listing,
+            title=_("编辑服务项目"),
+            photo_form=PhotoForm(),
+            photos=self.listing.photos.all(),
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -134,14 +144,10 @@ class ScheduleView(ListingStaffMixin, TemplateView):
         ]
 
     def get_context_data(self, formset=None, exception_form=None, **kwargs):
-        extra = (
-            min(int(self.request.GET.get("rows", "1") or 1), 20)
-            if self.request.GET.get("rows", "1").isdigit()
-            else 1
-        )
         if formset is None:
-            formset = RuleFormSet(initial=self._initial(), prefix="rules")
-            formset.extra = extra
+            initial = self._initial()
+            formset = RuleFormSet(initial=initial, prefix="rules")
+            formset.extra = 0 if initial else 1
         return super().get_context_data(
             listing=self.listing,
             provider=self.listing.provider,
@@ -149,11 +155,18 @@ class ScheduleView(ListingStaffMixin, TemplateView):
             exception_form=exception_form or ExceptionForm(),
             exceptions=self.listing.exceptions.order_by("date"),
             slots=selectors.slot_list_upcoming(listing=self.listing, limit=30),
-            next_rows=extra + 1,
             **kwargs,
         )
 
     def post(self, request, listing_id):
+        if "add_row" in request.POST:
+            # Another empty row, keeping what was typed (works with and without htmx).
+            data = request.POST.copy()
+            total = int(data.get("rules-TOTAL_FORMS", "0") or 0)
+            data["rules-TOTAL_FORMS"] = str(min(total + 1, 50))
+            return self.render_to_response(
+                self.get_context_data(formset=RuleFormSet(data, prefix="rules"))
+            )
         formset = RuleFormSet(request.POST, prefix="rules")
         if not formset.is_valid():
             return self.render_to_response(self.get_context_data(formset=formset), status=400)
@@ -207,6 +220,41 @@ class ListingStatusView(ListingStaffMixin, View):
                 request, _("已更新状态：%(s)s") % {"s": self.listing.get_status_display()}
             )
         return redirect("services:staff-listings", pk=self.listing.provider_id)
+
+
+class PhotoCreateView(ListingStaffMixin, View):
+    def post(self, request, listing_id):
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                listings.listing_photo_add(
+                    listing=self.listing, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("图片已上传。"))
+        else:
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("services:listing-edit", listing_id=listing_id)
+
+
+class PhotoView(View):
+    """A listing photo: public when the listing is, otherwise only for its provider's staff."""
+
+    def get(self, request, photo_id):
+        photo = ListingPhoto.objects.select_related("listing__provider").filter(pk=photo_id).first()
+        if photo is None:
+            raise Http404
+        listing = photo.listing
+        visible = selectors.listing_get_public(pk=listing.pk) is not None or is_staff_of(
+            request.user, listing.provider_id
+        )
+        if not visible:
+            raise Http404
+        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+        response["Cache-Control"] = "private, max-age=600"
+        return response
 
 
 class ListingPublicView(TemplateView):

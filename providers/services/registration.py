@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,7 @@ from portal.accounts import services as account_services
 from portal.accounts.models import Division, User
 from portal.audit.services import audit_record
 from portal.identifiers import validate_credit_code, validate_public_phone
+from portal.uploads import IMAGE_KINDS, MB, sniff
 from providers.domains import Domain
 from providers.errors import ProviderError
 from providers.models import Accessibility, Branch, Membership, Provider
@@ -154,6 +157,14 @@ def provider_update(*, provider: Provider, actor: User, **changes) -> Provider:
         _check(validate_public_phone, changes["contact_phone"], "contact_phone")
     if "division" in changes:
         changes["division"] = _division(changes["division"])
+    logo = changes.pop("logo", None)
+    if logo is not None:
+        try:
+            _content_type, extension = sniff(logo, allowed=IMAGE_KINDS, max_bytes=2 * MB)
+        except ValidationError as exc:
+            raise ProviderError(exc.messages[0], code=exc.code, field="logo") from None
+        provider.logo.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(logo.read()), save=False)
+        changes["logo"] = provider.logo
     if "domains" in changes:
         changes["domains"] = _domains(changes["domains"])
     for field, value in changes.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -51,6 +51,20 @@ class ProviderPublicView(TemplateView):
             staff=provider.staff.filter(is_active=True).prefetch_related("certificates"),
             **kwargs,
         )
+
+
+class ProviderLogoView(View):
+    """An approved organisation's logo (uploads are not served from a public folder)."""
+
+    def get(self, request, pk):
+        provider = selectors.provider_get_public(pk=pk)
+        if provider is None or not provider.logo:
+            raise Http404
+        extension = provider.logo.name.rsplit(".", 1)[-1]
+        content_type = "image/png" if extension == "png" else "image/jpeg"
+        response = FileResponse(provider.logo.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
 
 
 class RegisterView(FormView):

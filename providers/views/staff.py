@@ -86,7 +86,7 @@ class ProfileEditView(ProviderDeskMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("编辑机构信息"), **kwargs)
+        return super().get_context_data(title=_("编辑机构信息"), multipart=True, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -100,6 +100,8 @@ class ProfileEditView(ProviderDeskMixin, FormView):
             "domains": self.provider.domains,
         }
         changes.update({k: v for k, v in identity.items() if current.get(k) != v})
+        if data.get("logo"):
+            changes["logo"] = data["logo"]
         try:
             registration.provider_update(provider=self.provider, actor=self.request.user, **changes)
         except ProviderError as exc:

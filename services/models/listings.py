@@ -167,7 +167,7 @@ class Listing(models.Model):
 
 class ListingPhoto(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(_("图片"), upload_to="public/listings/")
+    image = models.FileField(_("图片"), upload_to="private/listings/")
     content_type = models.CharField(max_length=50)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     sort = models.PositiveSmallIntegerField(default=0)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Division
 from portal.audit.services import audit_record
+from portal.uploads import IMAGE_KINDS, MB, private_name, sniff
 from providers.models import Branch, Provider
 from providers.services.access import require_member
 from services.errors import ListingError
-from services.models import Category, Listing
+from services.models import Category, Listing, ListingPhoto
 
 LISTING_FIELDS = (
     "branch",
@@ -157,6 +160,11 @@ def _save(listing: Listing, values: dict, divisions: list | None, actor, action:
             _("上门服务请选择服务范围。"), code="required", field="service_divisions"
         )
     audit_record(actor=actor, action=f"listing.{action}", target=listing)
+    # A listing of a domain whose licence is missing or expired starts hidden.
+    from services.services.visibility import listings_refresh_visibility
+
+    listings_refresh_visibility(provider=listing.provider)
+    listing.refresh_from_db(fields=["hidden_reason"])
     return listing
 
 
@@ -238,3 +246,43 @@ def listings_bulk_upsert(*, provider: Provider, actor, items: list[dict]) -> lis
         if errors:
             raise BulkError(errors)  # leaving the block rolls everything back
     return results
+
+
+PHOTO_MAX_BYTES = 5 * MB
+PHOTOS_PER_LISTING = 9
+
+
+def listing_photo_add(*, listing: Listing, actor, image, caption: str = "") -> ListingPhoto:
+    """A PNG or JPEG photo (read from the content, at most 5 MB), up to nine per listing."""
+    require_member(actor, listing.provider)
+    try:
+        content_type, extension = sniff(image, allowed=IMAGE_KINDS, max_bytes=PHOTO_MAX_BYTES)
+    except ValidationError as exc:
+        raise ListingError(exc.messages[0], code=exc.code, field="image") from None
+    with transaction.atomic():
+        # Lock the listing so two uploads at once cannot both pass the count check.
+        Listing.objects.select_for_update().filter(pk=listing.pk).first()
+        if listing.photos.count() >= PHOTOS_PER_LISTING:
+            raise ListingError(
+                _("每个服务项目最多 %(n)d 张图片。") % {"n": PHOTOS_PER_LISTING},
+                code="too_many_photos",
+                field="image",
+            )
+        photo = ListingPhoto(
+            listing=listing,
+            content_type=content_type,
+            caption=(caption or "").strip()[:100],
+            sort=listing.photos.count(),
+        )
+        image.seek(0)
+        photo.image.save(private_name("listings", extension), ContentFile(image.read()), save=False)
+        photo.save()
+        audit_record(actor=actor, action="listing.photo_added", target=listing)
+    return photo
+
+
+def listing_photo_delete(*, photo: ListingPhoto, actor) -> None:
+    require_member(actor, photo.listing.provider)
+    with transaction.atomic():
+        photo.image.delete(save=False)
+        photo.delete()
