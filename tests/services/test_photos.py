@@ -16,8 +16,9 @@ def _png(name="p.png"):
     return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
-def test_photos_are_checked_stored_privately_and_served_with_the_listing(client, provider_a,
-                                                                         staff_a, staff_b):
+def test_photos_are_checked_stored_privately_and_served_with_the_listing(
+    client, provider_a, staff_a, staff_b
+):
     listing = licensed_listing(provider_a)
     listings_refresh_visibility()
     photo = listings.listing_photo_add(listing=listing, actor=staff_a, image=_png())
@@ -37,7 +38,8 @@ def test_a_photo_that_is_not_an_image_is_refused(provider_a, staff_a):
     listing = licensed_listing(provider_a)
     with pytest.raises(listings.ListingError) as exc:
         listings.listing_photo_add(
-            listing=listing, actor=staff_a,
+            listing=listing,
+            actor=staff_a,
             image=SimpleUploadedFile("x.png", b"%PDF-1.4", content_type="image/png"),
         )
     assert exc.value.field == "image"
@@ -65,8 +67,11 @@ def test_a_logo_is_an_image_and_served_for_public_providers(client, provider_a, 
     from providers.services.review import ProviderError
 
     with pytest.raises(ProviderError) as exc:
-        registration.provider_update(provider=provider_a, actor=staff_a,
-                                     logo=SimpleUploadedFile("l.png", b"GIF89a", "image/png"))
+        registration.provider_update(
+            provider=provider_a,
+            actor=staff_a,
+            logo=SimpleUploadedFile("l.png", b"GIF89a", "image/png"),
+        )
     assert exc.value.field == "logo"
     registration.provider_update(provider=provider_a, actor=staff_a, logo=_png("logo.png"))
     response = client.get(reverse("providers:logo", args=[provider_a.pk]))
