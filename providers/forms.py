@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import PhoneField
 from portal.accounts.models import Division
+from portal.forms import ListTextField
 from providers.domains import Domain, LicenceKind
 from providers.models import Accessibility, Certificate, StaffMember
 
@@ -114,7 +115,7 @@ class StaffForm(forms.Form):
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18)
     years_of_experience = forms.IntegerField(label=_("从业年限"), min_value=0, max_value=60)
-    languages = forms.CharField(
+    languages = ListTextField(
         label=_("语言/方言（用顿号分隔）"), max_length=100, required=False, initial="普通话"
     )
     health_certificate_expires = forms.DateField(
@@ -124,12 +125,6 @@ class StaffForm(forms.Form):
         label=_("背景核查"), choices=StaffMember.BackgroundCheck.choices
     )
     background_checked_on = forms.DateField(label=_("核查日期"), widget=DateInput, required=False)
-
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("languages") or ""
-        return [
-            p.strip() for p in raw.replace(",", "、").replace("，", "、").split("、") if p.strip()
-        ]
 
 
 class CertificateForm(forms.Form):

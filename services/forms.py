@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.models import Division
+from portal.forms import ListTextField
+from providers.forms import division_choices
 from services import selectors
 from services.models import Listing, ScheduleException, ScheduleRule
 
@@ -39,7 +39,7 @@ class ListingForm(forms.Form):
     capacity_per_slot = forms.IntegerField(label=_("每时段名额"), min_value=1, initial=1)
     age_min_months = forms.IntegerField(label=_("服务对象最小月龄"), min_value=0, required=False)
     age_max_months = forms.IntegerField(label=_("服务对象最大月龄"), min_value=0, required=False)
-    languages = forms.CharField(
+    languages = ListTextField(
         label=_("语言/方言（用顿号分隔）"), max_length=100, required=False, initial="普通话"
     )
 
@@ -49,17 +49,7 @@ class ListingForm(forms.Form):
         self.fields["category"].choices = [
             (c.code, str(c)) for c in selectors.category_list(domains=provider.domains)
         ]
-        city = settings.PORTAL_CITY_CODE
-        self.fields["service_divisions"].choices = [
-            (d.code, d.name)
-            for d in Division.objects.filter(code__startswith=city[:4]).exclude(code=city)
-        ]
-
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("languages") or ""
-        return [
-            p.strip() for p in raw.replace(",", "、").replace("，", "、").split("、") if p.strip()
-        ]
+        self.fields["service_divisions"].choices = division_choices()
 
     def to_service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division
+from portal.choices import labels_of
 from portal.identifiers import validate_credit_code, validate_public_phone
 from providers.domains import Domain, LicenceKind
 
@@ -116,8 +117,7 @@ class Provider(models.Model):
         return self.status == self.Status.APPROVED and self.standing == self.Standing.NORMAL
 
     def get_domains_display(self) -> list[str]:
-        labels = dict(Domain.choices)
-        return [str(labels.get(d, d)) for d in self.domains]
+        return labels_of(self.domains, Domain.choices)
 
 
 class Accessibility(models.TextChoices):
@@ -190,8 +190,7 @@ class Branch(models.Model):
         return self.division_id
 
     def get_accessibility_display(self) -> list[str]:
-        labels = dict(Accessibility.choices)
-        return [str(labels.get(a, a)) for a in self.accessibility]
+        return labels_of(self.accessibility, Accessibility.choices)
 
 
 class Licence(models.Model):

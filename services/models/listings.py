@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division
+from portal.choices import labels_of
 from providers.domains import Domain
 from providers.models import Branch, Provider
 
@@ -153,8 +154,7 @@ class Listing(models.Model):
         return f"{self.price_fen / 100:.2f}"
 
     def get_subsidies_display(self) -> list[str]:
-        labels = dict(self.Subsidy.choices)
-        return [str(labels.get(s, s)) for s in self.subsidies]
+        return labels_of(self.subsidies, self.Subsidy.choices)
 
     @property
     def is_public(self) -> bool:
