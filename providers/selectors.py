@@ -94,9 +94,13 @@ def review_queue(*, official, domain: str | None = None) -> QuerySet[Provider]:
     domains = domains_of_department(official.department) if is_official(official) else []
     if domain:
         domains = [d for d in domains if d == domain]
+    # Still waiting for this department: one of its domains is not yet approved.
+    pending = Q(pk__in=[])
+    for d in domains:
+        pending |= Q(domains__contains=[d]) & ~Q(approved_domains__contains=[d])
     return (
         provider_list_for_official(official=official)
-        .filter(status=Provider.Status.SUBMITTED, domains__overlap=domains or ["-"])
+        .filter(pending, status=Provider.Status.SUBMITTED)
         .order_by("submitted_at", "name")
     )
 

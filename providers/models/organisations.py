@@ -42,8 +42,10 @@ class Provider(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("机构名称"), max_length=100)
+    # Unique among registered organisations only (see constraints): a draft cannot squat on
+    # a real company's code; the clash surfaces when the second one is submitted.
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("统一社会信用代码"), max_length=18, validators=[validate_credit_code], db_index=True
     )
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     contact_phone = models.CharField(
@@ -52,6 +54,14 @@ class Provider(models.Model):
     domains = ArrayField(
         models.CharField(max_length=20, choices=Domain.choices),
         verbose_name=_("服务领域"),
+        default=list,
+        blank=True,
+    )
+    # Each domain is approved by the department that supervises it (民政 eldercare, 卫健
+    # childcare and health...); the organisation is approved when all of them have.
+    approved_domains = ArrayField(
+        models.CharField(max_length=20, choices=Domain.choices),
+        verbose_name=_("已审核通过的领域"),
         default=list,
         blank=True,
     )
@@ -93,6 +103,12 @@ class Provider(models.Model):
                 condition=Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
                 name="provider_credit_code_alphabet",
                 violation_error_message=_("统一社会信用代码格式不正确。"),
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(status="draft"),
+                name="provider_credit_code_registered_once",
+                violation_error_message=_("该统一社会信用代码已被其他机构登记。"),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(domains__len__gt=0),

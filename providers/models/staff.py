@@ -135,9 +135,10 @@ class Certificate(models.Model):
         verbose_name_plural = _("资格证书")
         ordering = ["staff", "kind"]
         constraints = [
+            # Per person: the same certificate may be on file at an old and a new employer.
             models.UniqueConstraint(
-                fields=["kind", "number"],
-                name="certificate_number_unique",
+                fields=["staff", "kind", "number"],
+                name="certificate_once_per_staff",
                 violation_error_message=_("该证书编号已登记。"),
             ),
             models.CheckConstraint(

@@ -54,6 +54,19 @@ def _domains(values) -> list[str]:
     return values
 
 
+def _check_code_free(credit_code: str, *, exclude=None) -> None:
+    """A registered (non-draft) organisation owns its code; drafts may not take it."""
+    taken = Provider.objects.filter(credit_code=credit_code).exclude(status=Provider.Status.DRAFT)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ProviderError(
+            _("该统一社会信用代码已被其他机构登记。如机构信息被冒用，请联系监管部门。"),
+            code="credit_code_taken",
+            field="credit_code",
+        )
+
+
 def provider_create(
     *,
     owner: User,
@@ -75,6 +88,7 @@ def provider_create(
     if contact_phone:
         _check(validate_public_phone, contact_phone, "contact_phone")
     division = _division(division_code)
+    _check_code_free(credit_code)
     if owner.role != User.Role.PROVIDER_STAFF:
         raise ProviderError(_("机构负责人必须是服务机构人员账户。"), code="not_provider_staff")
     try:
@@ -153,6 +167,7 @@ def provider_update(*, provider: Provider, actor: User, **changes) -> Provider:
     if "credit_code" in changes:
         changes["credit_code"] = (changes["credit_code"] or "").strip().upper()
         _check(validate_credit_code, changes["credit_code"], "credit_code")
+        _check_code_free(changes["credit_code"], exclude=provider)
     if changes.get("contact_phone"):
         _check(validate_public_phone, changes["contact_phone"], "contact_phone")
     if "division" in changes:

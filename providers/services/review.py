@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,22 +109,43 @@ def provider_transition(
                 raise ProviderError(" ".join(problems), code="incomplete")
 
         previous = provider.status
+        target = transition.target
         now = timezone.now()
-        provider.status = transition.target
-        provider.status_reason = reason
-        fields = ["status", "status_reason", "updated_at"]
+        fields = ["status", "status_reason", "approved_domains", "updated_at"]
         if action == A.SUBMIT:
+            provider.approved_domains = []
             provider.submitted_at = now
             fields.append("submitted_at")
+        elif action == A.APPROVE:
+            # The official approves the domains their department supervises; the organisation
+            # is approved once every domain is.
+            mine = [d for d in provider.domains if DEPARTMENT_OF_DOMAIN[d] == actor.department]
+            if set(mine) <= set(provider.approved_domains):
+                raise ProviderError(_("您所在部门已审核通过该机构。"), code="already_approved")
+            provider.approved_domains = sorted({*provider.approved_domains, *mine})
+            if not set(provider.domains) <= set(provider.approved_domains):
+                target = S.SUBMITTED  # other departments still to decide
+            provider.decided_at = now
+            fields.append("decided_at")
         else:
             provider.decided_at = now
             fields.append("decided_at")
-        provider.save(update_fields=fields)
+        provider.status = target
+        provider.status_reason = reason
+        try:
+            with transaction.atomic():
+                provider.save(update_fields=fields)
+        except IntegrityError:
+            raise ProviderError(
+                _("该统一社会信用代码已被其他机构登记。如机构信息被冒用，请联系监管部门。"),
+                code="credit_code_taken",
+                field="credit_code",
+            ) from None
         ReviewEvent.objects.create(
             provider=provider,
             action=action,
             from_status=previous,
-            to_status=transition.target,
+            to_status=target,
             actor=actor,
             reason=reason,
             at=now,
@@ -133,7 +154,7 @@ def provider_transition(
             actor=actor,
             action=f"provider.{action}",
             target=provider,
-            detail={"from": previous, "to": transition.target, "reason": reason},
+            detail={"from": previous, "to": target, "reason": reason},
             request=request,
         )
         _notify_transition(provider, action, reason, now)

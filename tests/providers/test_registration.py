@@ -68,7 +68,7 @@ def test_a_taken_credit_code_leaves_no_account_behind(client, provider_a):
     response = client.post(
         reverse("providers:register"), {**REGISTRATION, "credit_code": provider_a.credit_code}
     )
-    assert "已注册" in " ".join(response.context["form"].errors["credit_code"])
+    assert "已被其他机构登记" in " ".join(response.context["form"].errors["credit_code"])
     assert not User.objects.filter(phone="+8613912345678").exists()
 
 
