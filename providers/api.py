@@ -25,6 +25,7 @@ from providers.serializers import (
     ProviderDetailSerializer,
     ProviderSerializer,
     ProviderWriteSerializer,
+    PublicStaffSerializer,
     ReviewEventSerializer,
     StaffSerializer,
     StaffWriteSerializer,
@@ -159,12 +160,30 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         licence = licences.licence_add(provider=provider, actor=request.user, **data.validated_data)
         return Response(LicenceSerializer(licence).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["get"], responses={200: StaffSerializer(many=True)})
+    @extend_schema(
+        methods=["get"],
+        responses={200: StaffSerializer(many=True)},
+        description="Members and covering officials get full records (the read is audited); "
+        "anyone else gets PublicStaff records of an approved organisation.",
+    )
     @extend_schema(methods=["post"], request=StaffWriteSerializer, responses={201: StaffSerializer})
     @action(detail=True, methods=["get", "post"])
     def staff(self, request, pk=None):
         if request.method == "GET":
-            provider = provider_for_reader(request, pk)
+            provider = Provider.objects.filter(pk=pk).first()
+            if provider is None:
+                raise Http404
+            if not (
+                is_staff_of(request.user, provider.pk)
+                or official_covers(request.user, provider.division_id)
+            ):
+                if not provider.is_public:
+                    raise Http404
+                # The public: masked names, roles, experience, badges of valid certificates.
+                members = provider.staff.filter(is_active=True).prefetch_related(
+                    selectors.valid_certificates_prefetch()
+                )
+                return Response(PublicStaffSerializer(members, many=True).data)
             members = provider.staff.prefetch_related("certificates")
             audit_record(
                 actor=request.user,

@@ -31,6 +31,17 @@ def valid_licence_exists(*, provider_ref, kind: str, today: dt.date) -> Exists:
     )
 
 
+def valid_certificates_prefetch(today: dt.date | None = None) -> Prefetch:
+    """Staff members' certificates that are valid today (for public badges)."""
+    today = today or timezone.localdate()
+    return Prefetch(
+        "certificates",
+        queryset=Certificate.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today), revoked_at__isnull=True
+        ),
+    )
+
+
 def provider_list_public() -> QuerySet[Provider]:
     return Provider.objects.filter(public_provider_q()).select_related("division")
 
@@ -170,7 +181,11 @@ def verification_lookup(*, code: str, today: dt.date | None = None) -> list[dict
                 ],
             }
         )
-    certificates = Certificate.objects.filter(number=code).select_related("staff__provider")
+    # Only what a registered, approved organisation vouches for: a draft cannot make a number
+    # look valid, and a worker who left is not shown as working there.
+    certificates = Certificate.objects.filter(
+        public_provider_q("staff__provider__"), number__iexact=code, staff__is_active=True
+    ).select_related("staff__provider")
     for cert in certificates:
         if cert.revoked_at is not None:
             state, label = "revoked", _("已撤销")
@@ -190,7 +205,7 @@ def verification_lookup(*, code: str, today: dt.date | None = None) -> list[dict
                 "expires_on": cert.expires_on,
                 "state": state,
                 "state_label": str(label),
-                "provider": org.name if org.is_public else None,
+                "provider": org.name,
             }
         )
     return results

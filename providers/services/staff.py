@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.permissions import official_covers
 from portal.audit.services import audit_record
 from portal.identifiers import validate_resident_id
 from portal.privacy import mask_id_number
-from providers.errors import ProviderError
+from providers.errors import NotAllowed, ProviderError
 from providers.models import Certificate, Provider, StaffMember
 from providers.services.access import require_member
 
@@ -137,4 +138,30 @@ def certificate_add(
             audit_record(actor=actor, action="certificate.added", target=certificate)
     except IntegrityError:
         raise ProviderError(_("该证书编号已登记。"), code="duplicate", field="number") from None
+    return certificate
+
+
+def certificate_delete(*, certificate: Certificate, actor) -> None:
+    """A member removes a certificate record (a mistake, or the person left)."""
+    require_member(actor, certificate.staff.provider)
+    with transaction.atomic():
+        audit_record(actor=actor, action="certificate.deleted", target=certificate)
+        certificate.delete()
+
+
+def certificate_revoke(*, certificate: Certificate, official, reason: str) -> Certificate:
+    """An official covering the organisation marks a certificate revoked (forged, withdrawn)."""
+    provider = certificate.staff.provider
+    if not official_covers(official, provider.division_id):
+        raise NotAllowed(_("该机构不在您的管辖区域内。"), code="out_of_jurisdiction")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProviderError(_("请填写理由。"), code="reason_required", field="reason")
+    if certificate.revoked_at is not None:
+        raise ProviderError(_("该证书已撤销。"), code="already_revoked")
+    certificate.revoked_at = timezone.now()
+    certificate.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=official, action="certificate.revoked", target=certificate, detail={"reason": reason}
+    )
     return certificate

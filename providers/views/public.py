@@ -48,7 +48,9 @@ class ProviderPublicView(TemplateView):
             provider=provider,
             branches=provider.branches.select_related("division"),
             licences=provider.licences.all(),
-            staff=provider.staff.filter(is_active=True).prefetch_related("certificates"),
+            staff=provider.staff.filter(is_active=True).prefetch_related(
+                selectors.valid_certificates_prefetch()
+            ),
             **kwargs,
         )
 

@@ -168,7 +168,12 @@ def slots_materialise(*, listing: Listing, weeks: int = DEFAULT_WEEKS, now=None)
             wanted = desired.pop(slot.starts_at, None)
             if wanted is None:
                 if booked:
+                    # Kept for the people who booked it, but closed to new bookings.
                     counts["kept_booked"] += 1
+                    if slot.remaining:
+                        Slot.objects.filter(pk=slot.pk, remaining=slot.remaining).update(
+                            capacity=booked, remaining=0
+                        )
                     continue
                 # Delete only if still unbooked at this instant (a booking may have just landed).
                 counts["deleted"] += Slot.objects.filter(

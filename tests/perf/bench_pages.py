@@ -83,7 +83,9 @@ def test_bench_nightly_slot_job(settings):
     second = slots_materialise_all(weeks=4)
     second_s = time.perf_counter() - started
     assert second["created"] == 0
-    print(f"\nslot job over {listings} listings: first run {first_s:.1f} s "
-          f"({first['created']} created, {Slot.objects.count()} slots now), "
-          f"second run {second_s:.1f} s ({second['created']} created) — "
-          f"{first_s / max(listings, 1) * 1000:.1f} ms per listing")
+    print(
+        f"\nslot job over {listings} listings: first run {first_s:.1f} s "
+        f"({first['created']} created, {Slot.objects.count()} slots now), "
+        f"second run {second_s:.1f} s ({second['created']} created) — "
+        f"{first_s / max(listings, 1) * 1000:.1f} ms per listing"
+    )

@@ -246,7 +246,13 @@ def test_staff_of_a_cannot_touch_bs_records_through_the_api(api_client, staff_a,
         ).status_code
         == 404
     )
-    assert api_client.get(f"/api/v1/providers/{provider_b.pk}/staff/").status_code == 404
+    # B is approved: A's staff see B's staff as the public does, masked.
+    from tests.providers.factories import StaffMemberFactory
+
+    StaffMemberFactory(provider=provider_b, name="刘小红")
+    public = api_client.get(f"/api/v1/providers/{provider_b.pk}/staff/").json()
+    assert public[0]["name"] == "刘*红"
+    assert "id_number_masked" not in public[0]
     assert api_client.get(f"/api/v1/providers/{provider_b.pk}/licences/").status_code == 404
     branch.refresh_from_db()
 

@@ -252,8 +252,9 @@ def test_the_api_runs_the_same_workflow_with_field_errors(
     assert ok.json()["status"] == "approved"
 
 
-def test_a_mixed_organisation_needs_every_supervising_department(staff_a, provider_a,
-                                                                 official_wuhou):
+def test_a_mixed_organisation_needs_every_supervising_department(
+    staff_a, provider_a, official_wuhou
+):
     """医养结合: eldercare (民政) and health (卫健) must both approve."""
     from providers.selectors import review_queue
 
@@ -266,8 +267,9 @@ def test_a_mixed_organisation_needs_every_supervising_department(staff_a, provid
     health_official = OfficialFactory(jurisdiction_id="510107", department="health")
     _submit(provider_a, staff_a)
 
-    provider = review.provider_transition(provider=provider_a, action="approve",
-                                          actor=official_wuhou)
+    provider = review.provider_transition(
+        provider=provider_a, action="approve", actor=official_wuhou
+    )
     assert provider.status == Provider.Status.SUBMITTED  # 卫健 has not decided yet
     assert provider.approved_domains == ["eldercare"]
     assert list(review_queue(official=official_wuhou)) == []
@@ -275,8 +277,9 @@ def test_a_mixed_organisation_needs_every_supervising_department(staff_a, provid
     with pytest.raises(ProviderError, match="已审核通过"):
         review.provider_transition(provider=provider_a, action="approve", actor=official_wuhou)
 
-    provider = review.provider_transition(provider=provider_a, action="approve",
-                                          actor=health_official)
+    provider = review.provider_transition(
+        provider=provider_a, action="approve", actor=health_official
+    )
     assert provider.status == Provider.Status.APPROVED
     assert provider.approved_domains == ["eldercare", "health"]
 
@@ -285,8 +288,13 @@ def test_a_draft_cannot_take_the_code_of_a_registered_organisation(provider_a, s
     from providers.services.registration import provider_create
 
     with pytest.raises(ProviderError, match="已被其他机构登记") as exc:
-        provider_create(owner=staff_b, name="冒名机构", credit_code=provider_a.credit_code,
-                        division_code="510104", domains=["childcare"])
+        provider_create(
+            owner=staff_b,
+            name="冒名机构",
+            credit_code=provider_a.credit_code,
+            division_code="510104",
+            domains=["childcare"],
+        )
     assert exc.value.field == "credit_code"
 
 
@@ -294,12 +302,24 @@ def test_of_two_drafts_with_one_code_only_the_first_submitted_gets_it(staff_a, s
     from providers.services.registration import provider_create
 
     code = "91350100M000100Y43"
-    first = provider_create(owner=staff_a, name="甲", credit_code=code, division_code="510107",
-                            domains=["eldercare"], legal_representative="甲",
-                            contact_phone="028-85551234")
-    second = provider_create(owner=staff_b, name="乙", credit_code=code,
-                             division_code="510107", domains=["eldercare"],
-                             legal_representative="乙", contact_phone="028-85551235")
+    first = provider_create(
+        owner=staff_a,
+        name="甲",
+        credit_code=code,
+        division_code="510107",
+        domains=["eldercare"],
+        legal_representative="甲",
+        contact_phone="028-85551234",
+    )
+    second = provider_create(
+        owner=staff_b,
+        name="乙",
+        credit_code=code,
+        division_code="510107",
+        domains=["eldercare"],
+        legal_representative="乙",
+        contact_phone="028-85551235",
+    )
     for provider in (first, second):
         BranchFactory(provider=provider)
         LicenceFactory(provider=provider)

@@ -203,3 +203,48 @@ def test_verification_is_rate_limited(client, api_client, settings, provider_a):
     finally:
         VerifyThrottle.THROTTLE_RATES = {**VerifyThrottle.THROTTLE_RATES, "verify": "30/minute"}
         cache.clear()
+
+
+def test_certificates_of_unapproved_providers_or_former_staff_do_not_verify(provider_a):
+    member = StaffMemberFactory(provider=provider_a)
+    CertificateFactory(staff=member, number="CHN-777")
+    assert verification_lookup(code="CHN-777")[0]["state"] == "valid"
+    provider_a.status = "draft"
+    provider_a.save()
+    assert verification_lookup(code="CHN-777") == []
+    provider_a.status = "approved"
+    provider_a.save()
+    member.is_active = False
+    member.save()
+    assert verification_lookup(code="CHN-777") == []
+
+
+def test_an_official_revokes_a_forged_certificate(provider_a, official_wuhou, official_jinjiang):
+    from providers.services.staff import certificate_revoke
+
+    certificate = CertificateFactory(staff=StaffMemberFactory(provider=provider_a), number="FAKE-1")
+    with pytest.raises(NotAllowed):
+        certificate_revoke(certificate=certificate, official=official_jinjiang, reason="伪造")
+    with pytest.raises(ProviderError):
+        certificate_revoke(certificate=certificate, official=official_wuhou, reason="")
+    certificate_revoke(certificate=certificate, official=official_wuhou, reason="证书系伪造")
+    assert verification_lookup(code="FAKE-1")[0]["state"] == "revoked"
+
+
+def test_public_badges_and_the_public_staff_api_show_only_valid_certificates(
+    client, api_client, provider_a
+):
+    member = StaffMemberFactory(provider=provider_a, name="王小芳")
+    CertificateFactory(staff=member, kind="nurse", expires_on=dt.date(2020, 1, 1))
+    page = client.get(reverse("providers:public-detail", args=[provider_a.pk])).content.decode()
+    assert "护士执业证书" not in page
+    staff = api_client.get(f"/api/v1/providers/{provider_a.pk}/staff/").json()
+    assert staff == [
+        {
+            "name": "王*芳",
+            "role": "caregiver",
+            "years_of_experience": 5,
+            "certificates": [],
+            "background_verified": False,
+        }
+    ]
