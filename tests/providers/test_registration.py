@@ -128,9 +128,9 @@ LICENCE = {
 @pytest.mark.parametrize(
     ("content", "name", "content_type"),
     [
-        (PDF_BYTES, "a.pdf", "application/pdf"),
-        (PNG_BYTES, "a.png", "image/png"),
-        (JPEG_BYTES, "photo.jpg", "image/jpeg"),
+        (PDF_BYTES, "my-upload.pdf", "application/pdf"),
+        (PNG_BYTES, "my-upload.png", "image/png"),
+        (JPEG_BYTES, "my-upload.jpg", "image/jpeg"),
     ],
 )
 def test_licence_scans_are_recognised_by_their_content(
@@ -150,7 +150,7 @@ def test_licence_scans_are_recognised_by_their_content(
     )
     assert licence.scan_content_type == content_type
     assert licence.scan.name.startswith("private/licences/")
-    assert name not in licence.scan.name  # stored under a random name
+    assert "my-upload" not in licence.scan.name  # stored under a random name
 
 
 @pytest.mark.parametrize(
