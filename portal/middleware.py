@@ -22,3 +22,29 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than MAX_REQUEST_BYTES before Django reads it (HTTP 413).
+
+    Upload rules (5 MB scans, photos) are checked again per file; this stops a client from
+    making the server spool a huge body first. Put the same limit in the reverse proxy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse, JsonResponse
+
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > settings.MAX_REQUEST_BYTES:
+            message = translation.gettext("请求内容过大（上限 %(mb)d MB）。") % {
+                "mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            }
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": message, "code": "request_too_large", "fields": {}}, status=413
+                )
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

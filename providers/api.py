@@ -68,11 +68,25 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return selectors.provider_list_visible(viewer=self.request.user)
 
-    def get_serializer_class(self):
-        user = self.request.user
-        if getattr(user, "role", None) in ("official", "provider_staff"):
-            return ProviderDetailSerializer
-        return ProviderSerializer
+    serializer_class = ProviderSerializer
+
+    @extend_schema(responses={200: ProviderDetailSerializer})
+    def retrieve(self, request, pk=None):
+        """Members and covering officials also get the legal representative and review state
+        (an audited read); anyone else what the public sees."""
+        provider = self.get_object()
+        if is_staff_of(request.user, provider.pk) or official_covers(
+            request.user, provider.division_id
+        ):
+            audit_record(
+                actor=request.user,
+                action="personal_data.read",
+                target=provider,
+                detail={"fields": ["legal_representative"]},
+                request=request,
+            )
+            return Response(ProviderDetailSerializer(provider).data)
+        return Response(ProviderSerializer(provider).data)
 
     @extend_schema(request=ProviderWriteSerializer, responses={201: ProviderDetailSerializer})
     def create(self, request):
@@ -224,10 +238,10 @@ class ReviewQueueApi(APIView):
 
     permission_classes = [IsOfficial]
 
-    @extend_schema(responses={200: ProviderDetailSerializer(many=True)})
+    @extend_schema(responses={200: ProviderSerializer(many=True)})
     def get(self, request):
         queue = selectors.review_queue(official=request.user)[:200]
-        return Response(ProviderDetailSerializer(queue, many=True).data)
+        return Response(ProviderSerializer(queue, many=True).data)
 
 
 class VerifyApi(APIView):

@@ -84,9 +84,11 @@ class BranchForm(forms.Form):
     latitude = forms.DecimalField(label=_("纬度（GCJ-02）"), max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(label=_("经度（GCJ-02）"), max_digits=9, decimal_places=6)
     opening_hours = forms.CharField(label=_("营业时间"), max_length=200, required=False)
-    beds = forms.IntegerField(label=_("床位数"), min_value=0, required=False)
-    places = forms.IntegerField(label=_("托位数"), min_value=0, required=False)
-    staff_capacity = forms.IntegerField(label=_("服务人员数"), min_value=0, required=False)
+    beds = forms.IntegerField(label=_("床位数"), min_value=0, max_value=100000, required=False)
+    places = forms.IntegerField(label=_("托位数"), min_value=0, max_value=100000, required=False)
+    staff_capacity = forms.IntegerField(
+        label=_("服务人员数"), min_value=0, max_value=100000, required=False
+    )
     accessibility = forms.MultipleChoiceField(
         label=_("无障碍设施"),
         choices=Accessibility.choices,
@@ -125,6 +127,7 @@ class StaffForm(forms.Form):
         label=_("背景核查"), choices=StaffMember.BackgroundCheck.choices
     )
     background_checked_on = forms.DateField(label=_("核查日期"), widget=DateInput, required=False)
+    is_active = forms.BooleanField(label=_("在职"), required=False, initial=True)
 
 
 class CertificateForm(forms.Form):

@@ -29,6 +29,7 @@ class ProviderSerializer(serializers.ModelSerializer):
             "credit_code",
             "division",
             "domains",
+            "approved_domains",
             "status",
             "description",
             "contact_phone",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -154,7 +155,7 @@ class ScheduleBulkApi(APIView):
                 try:
                     if listing is None:
                         raise ListingError(
-                            "服务项目不存在或不属于本机构。", code="not_found", field="listing"
+                            _("服务项目不存在或不属于本机构。"), code="not_found", field="listing"
                         )
                     with transaction.atomic():
                         schedules.rules_replace(

@@ -35,10 +35,18 @@ class ListingForm(forms.Form):
     service_divisions = forms.MultipleChoiceField(
         label=_("上门服务范围"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    duration_minutes = forms.IntegerField(label=_("服务时长（分钟）"), min_value=5, initial=60)
-    capacity_per_slot = forms.IntegerField(label=_("每时段名额"), min_value=1, initial=1)
-    age_min_months = forms.IntegerField(label=_("服务对象最小月龄"), min_value=0, required=False)
-    age_max_months = forms.IntegerField(label=_("服务对象最大月龄"), min_value=0, required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("服务时长（分钟）"), min_value=5, max_value=44640, initial=60
+    )
+    capacity_per_slot = forms.IntegerField(
+        label=_("每时段名额"), min_value=1, max_value=10000, initial=1
+    )
+    age_min_months = forms.IntegerField(
+        label=_("服务对象最小月龄"), min_value=0, max_value=1500, required=False
+    )
+    age_max_months = forms.IntegerField(
+        label=_("服务对象最大月龄"), min_value=0, max_value=1500, required=False
+    )
     languages = ListTextField(
         label=_("语言/方言（用顿号分隔）"), max_length=100, required=False, initial="普通话"
     )
@@ -87,6 +95,8 @@ class ExceptionForm(forms.Form):
     end = forms.TimeField(
         label=_("结束（增开时）"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    slot_minutes = forms.IntegerField(label=_("每段（分钟）"), min_value=5, required=False)
-    capacity = forms.IntegerField(label=_("名额"), min_value=1, required=False)
+    slot_minutes = forms.IntegerField(
+        label=_("每段（分钟）"), min_value=5, max_value=1440, required=False
+    )
+    capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=10000, required=False)
     note = forms.CharField(label=_("说明"), max_length=100, required=False)

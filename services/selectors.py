@@ -29,7 +29,9 @@ def listing_get_public(*, pk) -> Listing | None:
 
 
 def listing_list_for_provider(*, provider) -> QuerySet[Listing]:
-    return Listing.objects.filter(provider=provider).select_related("branch", "category")
+    return Listing.objects.filter(provider=provider).select_related(
+        "provider", "branch", "category"
+    )
 
 
 def listing_list_for_staff(*, user) -> QuerySet[Listing]:

@@ -52,26 +52,28 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class ListingWriteSerializer(serializers.Serializer):
+    """One listing to create or update. Nothing has a default here: an update changes only
+    what it sends; on create the model's defaults apply and the service checks what is
+    required (branch, category, title, price_fen, price_unit)."""
+
     id = serializers.IntegerField(required=False, help_text="Present to update, absent to create.")
-    branch = serializers.IntegerField()
-    category = serializers.CharField(max_length=40)
-    title = serializers.CharField(max_length=100)
+    branch = serializers.IntegerField(required=False)
+    category = serializers.CharField(max_length=40, required=False)
+    title = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    price_fen = serializers.IntegerField(min_value=0, max_value=100_000_000)
-    price_unit = serializers.ChoiceField(choices=Listing.PriceUnit.choices)
+    price_fen = serializers.IntegerField(min_value=0, max_value=100_000_000, required=False)
+    price_unit = serializers.ChoiceField(choices=Listing.PriceUnit.choices, required=False)
     subsidies = serializers.ListField(
         child=serializers.ChoiceField(choices=Listing.Subsidy.choices),
         required=False,
         max_length=10,
     )
-    delivery_mode = serializers.ChoiceField(
-        choices=Listing.DeliveryMode.choices, default=Listing.DeliveryMode.AT_BRANCH
-    )
+    delivery_mode = serializers.ChoiceField(choices=Listing.DeliveryMode.choices, required=False)
     service_divisions = serializers.ListField(
         child=serializers.CharField(max_length=9), required=False, max_length=50
     )
-    duration_minutes = serializers.IntegerField(min_value=5, max_value=44640, default=60)
-    capacity_per_slot = serializers.IntegerField(min_value=1, max_value=10000, default=1)
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=44640, required=False)
+    capacity_per_slot = serializers.IntegerField(min_value=1, max_value=10000, required=False)
     age_min_months = serializers.IntegerField(
         min_value=0, max_value=1500, required=False, allow_null=True
     )

@@ -162,7 +162,8 @@ class ScheduleView(ListingStaffMixin, TemplateView):
         if "add_row" in request.POST:
             # Another empty row, keeping what was typed (works with and without htmx).
             data = request.POST.copy()
-            total = int(data.get("rules-TOTAL_FORMS", "0") or 0)
+            total = data.get("rules-TOTAL_FORMS", "0")
+            total = int(total) if total.isdigit() else 0
             data["rules-TOTAL_FORMS"] = str(min(total + 1, 50))
             return self.render_to_response(
                 self.get_context_data(formset=RuleFormSet(data, prefix="rules"))

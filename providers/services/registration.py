@@ -178,6 +178,8 @@ def provider_update(*, provider: Provider, actor: User, **changes) -> Provider:
             _content_type, extension = sniff(logo, allowed=IMAGE_KINDS, max_bytes=2 * MB)
         except ValidationError as exc:
             raise ProviderError(exc.messages[0], code=exc.code, field="logo") from None
+        if provider.logo:
+            provider.logo.delete(save=False)  # the replaced file goes too
         provider.logo.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(logo.read()), save=False)
         changes["logo"] = provider.logo
     if "domains" in changes:

@@ -250,7 +250,11 @@ class StaffFormView(ProviderDeskMixin, FormView):
     def get_member(self) -> StaffMember | None:
         if "staff_id" not in self.kwargs:
             return None
-        return get_object_or_404(StaffMember, pk=self.kwargs["staff_id"], provider=self.provider)
+        if not hasattr(self, "_member"):
+            self._member = get_object_or_404(
+                StaffMember, pk=self.kwargs["staff_id"], provider=self.provider
+            )
+        return self._member
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -262,6 +266,13 @@ class StaffFormView(ProviderDeskMixin, FormView):
         member = self.get_member()
         if member is None:
             return {}
+        audit_record(
+            actor=self.request.user,
+            action="personal_data.read",
+            target=member,
+            detail={"fields": ["name"]},
+            request=self.request,
+        )
         fields = (
             "name",
             "gender",
@@ -270,6 +281,7 @@ class StaffFormView(ProviderDeskMixin, FormView):
             "health_certificate_expires",
             "background_check",
             "background_checked_on",
+            "is_active",
         )
         return {"languages": "、".join(member.languages), **{f: getattr(member, f) for f in fields}}
 

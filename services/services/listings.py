@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Division
@@ -17,6 +17,7 @@ from providers.models import Branch, Provider
 from providers.services.access import require_member
 from services.errors import ListingError
 from services.models import Category, Listing, ListingPhoto
+from services.services.visibility import listings_refresh_visibility
 
 LISTING_FIELDS = (
     "branch",
@@ -73,7 +74,9 @@ def build_search_text(listing: Listing) -> str:
     return "\n".join(str(p) for p in parts if p)
 
 
-def _clean(provider: Provider, data: dict, *, partial: bool) -> tuple[dict, list | None]:
+def _clean(
+    provider: Provider, data: dict, *, partial: bool, current: Listing | None = None
+) -> tuple[dict, list | None]:
     unknown = set(data) - set(LISTING_FIELDS)
     if unknown:
         raise ListingError(
@@ -128,7 +131,9 @@ def _clean(provider: Provider, data: dict, *, partial: bool) -> tuple[dict, list
         raise ListingError(
             _("价格应为 0 到 100 万元之间的整数分。"), code="invalid", field="price_fen"
         )
-    low, high = values.get("age_min_months"), values.get("age_max_months")
+    # Compare with what is stored for the bound a partial update leaves out.
+    low = values.get("age_min_months", getattr(current, "age_min_months", None))
+    high = values.get("age_max_months", getattr(current, "age_max_months", None))
     if low is not None and high is not None and high < low:
         raise ListingError(_("最大月龄不能小于最小月龄。"), code="invalid", field="age_max_months")
     if divisions is not None:
@@ -144,7 +149,9 @@ def _clean(provider: Provider, data: dict, *, partial: bool) -> tuple[dict, list
     return values, divisions
 
 
-def _save(listing: Listing, values: dict, divisions: list | None, actor, action: str) -> Listing:
+def _save(
+    listing: Listing, values: dict, divisions: list | None, actor, action: str, refresh: bool
+) -> Listing:
     for field, value in values.items():
         setattr(listing, field, value)
     if listing.delivery_mode == Listing.DeliveryMode.AT_HOME and divisions == []:
@@ -160,26 +167,25 @@ def _save(listing: Listing, values: dict, divisions: list | None, actor, action:
             _("上门服务请选择服务范围。"), code="required", field="service_divisions"
         )
     audit_record(actor=actor, action=f"listing.{action}", target=listing)
-    # A listing of a domain whose licence is missing or expired starts hidden.
-    from services.services.visibility import listings_refresh_visibility
-
-    listings_refresh_visibility(provider=listing.provider)
-    listing.refresh_from_db(fields=["hidden_reason"])
+    if refresh:
+        # A listing of a domain whose licence is missing or expired starts hidden.
+        listings_refresh_visibility(provider=listing.provider)
+        listing.refresh_from_db(fields=["hidden_reason"])
     return listing
 
 
-def listing_create(*, provider: Provider, actor, data: dict) -> Listing:
+def listing_create(*, provider: Provider, actor, data: dict, refresh: bool = True) -> Listing:
     require_member(actor, provider)
     values, divisions = _clean(provider, data, partial=False)
     with transaction.atomic():
-        return _save(Listing(provider=provider), values, divisions, actor, "created")
+        return _save(Listing(provider=provider), values, divisions, actor, "created", refresh)
 
 
-def listing_update(*, listing: Listing, actor, data: dict) -> Listing:
+def listing_update(*, listing: Listing, actor, data: dict, refresh: bool = True) -> Listing:
     require_member(actor, listing.provider)
-    values, divisions = _clean(listing.provider, data, partial=True)
+    values, divisions = _clean(listing.provider, data, partial=True, current=listing)
     with transaction.atomic():
-        return _save(listing, values, divisions, actor, "updated")
+        return _save(listing, values, divisions, actor, "updated", refresh)
 
 
 def listing_set_status(*, listing: Listing, actor, status: str) -> Listing:
@@ -226,14 +232,29 @@ def listings_bulk_upsert(*, provider: Provider, actor, items: list[dict]) -> lis
             try:
                 with transaction.atomic():
                     if listing_id is None:
-                        results.append(listing_create(provider=provider, actor=actor, data=item))
+                        results.append(
+                            listing_create(provider=provider, actor=actor, data=item, refresh=False)
+                        )
                     else:
                         listing = Listing.objects.filter(pk=listing_id, provider=provider).first()
                         if listing is None:
                             raise ListingError(
                                 _("服务项目不存在或不属于本机构。"), code="not_found", field="id"
                             )
-                        results.append(listing_update(listing=listing, actor=actor, data=item))
+                        results.append(
+                            listing_update(listing=listing, actor=actor, data=item, refresh=False)
+                        )
+            except IntegrityError as exc:
+                # A database rule the checks above missed: still this item's error, not a 500.
+                rule = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+                errors.append(
+                    {
+                        "index": index,
+                        "field": None,
+                        "code": "constraint",
+                        "message": _("该条目不符合数据规则（%(rule)s）。") % {"rule": rule or "-"},
+                    }
+                )
             except ListingError as exc:
                 errors.append(
                     {
@@ -245,6 +266,12 @@ def listings_bulk_upsert(*, provider: Provider, actor, items: list[dict]) -> lis
                 )
         if errors:
             raise BulkError(errors)  # leaving the block rolls everything back
+        listings_refresh_visibility(provider=provider)
+    hidden = dict(
+        Listing.objects.filter(pk__in=[x.pk for x in results]).values_list("pk", "hidden_reason")
+    )
+    for listing in results:
+        listing.hidden_reason = hidden[listing.pk]
     return results
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +22,8 @@ from providers.services.access import require_member
 from services.errors import ListingError
 from services.models import Listing, ScheduleException, ScheduleRule, Slot
 
+# Schedules are local times of the city, whatever timezone a request may have activated.
+SERVICE_ZONE = ZoneInfo(settings.TIME_ZONE)
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 26
 
@@ -44,10 +48,16 @@ def _validate_rule(rule: dict, index: int | None = None) -> dict:
         slot_minutes, capacity = int(rule["slot_minutes"]), int(rule["capacity"])
     except (KeyError, TypeError, ValueError):
         fail(_("排班规则需要星期、开始、结束时间、每段时长和名额。"), "weekday")
-    if isinstance(start, str):
-        start = dt.time.fromisoformat(start)
-    if isinstance(end, str):
-        end = dt.time.fromisoformat(end)
+    try:
+        start = dt.time.fromisoformat(start) if isinstance(start, str) else start
+        end = dt.time.fromisoformat(end) if isinstance(end, str) else end
+    except ValueError:
+        fail(_("时间格式应为 HH:MM。"), "start")
+    if not isinstance(start, dt.time) or not isinstance(end, dt.time):
+        fail(_("排班规则需要星期、开始、结束时间、每段时长和名额。"), "start")
+    valid_from, valid_until = rule.get("valid_from"), rule.get("valid_until")
+    if valid_from and valid_until and valid_until < valid_from:
+        fail(_("失效日期不能早于生效日期。"), "valid_until")
     if not 0 <= weekday <= 6:
         fail(_("星期应为 0（周一）到 6（周日）。"), "weekday")
     if end <= start:
@@ -119,7 +129,7 @@ def _desired_slots(listing: Listing, start_day: dt.date, days: int) -> dict:
         date__gte=start_day, date__lt=start_day + dt.timedelta(days=days)
     ):
         exceptions.setdefault(exc.date, []).append(exc)
-    zone = timezone.get_current_timezone()
+    zone = SERVICE_ZONE
     desired = {}
     for offset in range(days):
         day = start_day + dt.timedelta(days=offset)
@@ -159,7 +169,7 @@ def slots_materialise(*, listing: Listing, weeks: int = DEFAULT_WEEKS, now=None)
         Listing.objects.select_for_update().filter(pk=listing.pk).first()
         desired = {k: v for k, v in _desired_slots(listing, today, days).items() if k > now}
         window_end = dt.datetime.combine(
-            today + dt.timedelta(days=days), dt.time.min, tzinfo=timezone.get_current_timezone()
+            today + dt.timedelta(days=days), dt.time.min, tzinfo=SERVICE_ZONE
         )
         for slot in Slot.objects.filter(
             listing=listing, starts_at__gt=now, starts_at__lt=window_end
@@ -211,16 +221,11 @@ def slots_materialise(*, listing: Listing, weeks: int = DEFAULT_WEEKS, now=None)
 
 
 def slots_materialise_all(*, weeks: int = DEFAULT_WEEKS, now=None) -> dict:
-    """Every listing that has rules or exceptions (the nightly beat job)."""
+    """Every listing past draft (the nightly beat job): rules and exceptions become slots,
+    and the free slots of a schedule that was emptied go away."""
     totals = {"listings": 0, "created": 0, "updated": 0, "deleted": 0, "kept_booked": 0}
-    listing_ids = (
-        Listing.objects.exclude(status=Listing.Status.DRAFT)
-        .filter(rules__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-        .order_by("pk")
-    )
-    for listing in Listing.objects.filter(pk__in=listing_ids).iterator(chunk_size=500):
+    listings = Listing.objects.exclude(status=Listing.Status.DRAFT).order_by("pk")
+    for listing in listings.iterator(chunk_size=500):
         result = slots_materialise(listing=listing, weeks=weeks, now=now)
         totals["listings"] += 1
         for key in ("created", "updated", "deleted", "kept_booked"):

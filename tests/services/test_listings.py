@@ -186,7 +186,7 @@ def test_bulk_serializer_errors_point_at_the_item(api_client, provider_a, staff_
         format="json",
     )
     assert response.status_code == 400
-    assert "price_fen" in response.json()["fields"]["items"]["0"]
+    assert response.json()["fields"]["items"]["0"] == {"branch": ["此项为必填项。"]}
 
 
 def test_schedule_bulk_is_all_or_nothing(api_client, provider_a, staff_a):
