@@ -16,7 +16,7 @@ from portal.accounts.permissions import IsOfficial, IsProviderStaff, is_staff_of
 from portal.audit.services import audit_record
 from providers import selectors
 from providers.filters import ProviderFilter
-from providers.models import Provider, StaffMember
+from providers.models import Certificate, Provider, StaffMember
 from providers.serializers import (
     BranchSerializer,
     CertificateSerializer,
@@ -27,6 +27,7 @@ from providers.serializers import (
     ProviderWriteSerializer,
     PublicStaffSerializer,
     ReviewEventSerializer,
+    RevokeSerializer,
     StaffSerializer,
     StaffWriteSerializer,
     TransitionSerializer,
@@ -231,6 +232,44 @@ class CertificateCreateApi(APIView):
         data.is_valid(raise_exception=True)
         certificate = staff.certificate_add(staff=member, actor=request.user, **data.validated_data)
         return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+
+
+class CertificateRevokeApi(APIView):
+    """An official covering the organisation revokes a certificate (forged or withdrawn)."""
+
+    permission_classes = [IsOfficial]
+
+    @extend_schema(request=RevokeSerializer, responses={200: CertificateSerializer})
+    def post(self, request, certificate_id):
+        certificate = (
+            Certificate.objects.select_related("staff__provider").filter(pk=certificate_id).first()
+        )
+        if certificate is None or not official_covers(
+            request.user, certificate.staff.provider.division_id
+        ):
+            raise Http404
+        data = RevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        certificate = staff.certificate_revoke(
+            certificate=certificate, official=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(CertificateSerializer(certificate).data)
+
+
+class CertificateDeleteApi(APIView):
+    """A member of the organisation removes a certificate record."""
+
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, certificate_id):
+        certificate = (
+            Certificate.objects.select_related("staff__provider").filter(pk=certificate_id).first()
+        )
+        if certificate is None or not is_staff_of(request.user, certificate.staff.provider_id):
+            raise Http404
+        staff.certificate_delete(certificate=certificate, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ReviewQueueApi(APIView):

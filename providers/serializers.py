@@ -233,3 +233,7 @@ class VerificationResultSerializer(serializers.Serializer):
 
 class VerifyQuerySerializer(serializers.Serializer):
     code = serializers.CharField(max_length=60, min_length=4)
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

@@ -87,3 +87,24 @@ def test_a_structured_api_exception_keeps_its_fields():
 
     assert body["fields"] == {"provider": ["不是本机构人员"]}
     assert isinstance(body["detail"], str)
+
+
+def test_the_schema_covers_providers_and_listings_with_their_error_shape(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/providers/",
+        "/api/v1/providers/{id}/transitions/",
+        "/api/v1/providers/{id}/licences/",
+        "/api/v1/providers/{id}/staff/",
+        "/api/v1/providers/{pk}/listings/bulk/",
+        "/api/v1/providers/{pk}/schedules/bulk/",
+        "/api/v1/listings/",
+        "/api/v1/listings/{listing_id}/schedule/",
+        "/api/v1/verify/",
+        "/api/v1/review-queue/",
+        "/api/v1/certificates/{certificate_id}/revoke/",
+    ):
+        assert path in paths, path
+    upload = paths["/api/v1/providers/{id}/licences/"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload

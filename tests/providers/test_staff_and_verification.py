@@ -248,3 +248,26 @@ def test_public_badges_and_the_public_staff_api_show_only_valid_certificates(
             "background_verified": False,
         }
     ]
+
+
+def test_certificates_are_revoked_by_officials_and_removed_by_members_through_the_api(
+    api_client, provider_a, staff_a, staff_b, official_wuhou, official_jinjiang
+):
+    member = StaffMemberFactory(provider=provider_a)
+    forged = CertificateFactory(staff=member, number="API-1")
+    old = CertificateFactory(staff=member, number="API-2")
+
+    api_client.force_authenticate(official_jinjiang)
+    url = f"/api/v1/certificates/{forged.pk}/revoke/"
+    assert api_client.post(url, {"reason": "伪造"}, format="json").status_code == 404
+    api_client.force_authenticate(official_wuhou)
+    assert "reason" in api_client.post(url, {}, format="json").json()["fields"]
+    assert api_client.post(url, {"reason": "伪造"}, format="json").status_code == 200
+    forged.refresh_from_db()
+    assert forged.revoked_at is not None
+
+    api_client.force_authenticate(staff_b)
+    assert api_client.delete(f"/api/v1/certificates/{old.pk}/").status_code == 404
+    api_client.force_authenticate(staff_a)
+    assert api_client.delete(f"/api/v1/certificates/{old.pk}/").status_code == 204
+    assert not member.certificates.filter(number="API-2").exists()
