@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +15,6 @@ from rest_framework.views import APIView
 from portal.accounts.permissions import IsProviderStaff
 from providers.api import provider_for_member
 from services import selectors
-from services.errors import ListingError
 from services.models import Listing
 from services.serializers import (
     CategorySerializer,
@@ -147,25 +145,9 @@ class ScheduleBulkApi(APIView):
         provider = provider_for_member(request, pk)
         data = ScheduleBulkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        items = data.validated_data["items"]
-        errors: list[dict] = []
-        with transaction.atomic():
-            for index, item in enumerate(items):
-                listing = Listing.objects.filter(pk=item["listing"], provider=provider).first()
-                try:
-                    if listing is None:
-                        raise ListingError(
-                            _("服务项目不存在或不属于本机构。"), code="not_found", field="listing"
-                        )
-                    with transaction.atomic():
-                        schedules.rules_replace(
-                            listing=listing, actor=request.user, rules=item["rules"]
-                        )
-                        schedules.slots_materialise(listing=listing)
-                except ListingError as exc:
-                    errors.append({"index": index, "field": exc.field, "message": str(exc.message)})
-            if errors:
-                raise listings.BulkError(errors)
+        schedules.schedules_bulk_replace(
+            provider=provider, actor=request.user, items=data.validated_data["items"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

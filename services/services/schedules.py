@@ -21,6 +21,7 @@ from portal.audit.services import audit_record
 from providers.services.access import require_member
 from services.errors import ListingError
 from services.models import Listing, ScheduleException, ScheduleRule, Slot
+from services.services.listings import BulkError
 
 # Schedules are local times of the city, whatever timezone a request may have activated.
 SERVICE_ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -231,3 +232,25 @@ def slots_materialise_all(*, weeks: int = DEFAULT_WEEKS, now=None) -> dict:
         for key in ("created", "updated", "deleted", "kept_booked"):
             totals[key] += result[key]
     return totals
+
+
+def schedules_bulk_replace(*, provider, actor, items: list[dict]) -> None:
+    """Replace the weekly rules of many listings of one provider and re-materialise their
+    slots: all or nothing, with every invalid item's errors by index (BulkError)."""
+    require_member(actor, provider)
+    errors: list[dict] = []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            listing = Listing.objects.filter(pk=item["listing"], provider=provider).first()
+            try:
+                if listing is None:
+                    raise ListingError(
+                        _("服务项目不存在或不属于本机构。"), code="not_found", field="listing"
+                    )
+                with transaction.atomic():
+                    rules_replace(listing=listing, actor=actor, rules=item["rules"])
+                    slots_materialise(listing=listing)
+            except ListingError as exc:
+                errors.append({"index": index, "field": exc.field, "message": str(exc.message)})
+        if errors:
+            raise BulkError(errors)
