@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,14 +42,26 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+class ListingCursorPagination(CursorPagination):
+    """No COUNT(*) over every public listing: at city scale (200k rows) that alone costs
+    more than the page itself."""
+
+    ordering = "id"
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
 class ListingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Public listings: published, of approved providers, with a valid licence."""
+    """Public listings: published, of approved providers, with a valid licence. Pages are
+    cursor-based (`next`/`previous` links)."""
 
     permission_classes = [AllowAny]
     serializer_class = ListingSerializer
     queryset = Listing.objects.none()
     filterset_fields = ["category", "delivery_mode", "provider"]
-    ordering_fields = ["price_fen", "title"]
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = ListingCursorPagination
 
     def get_queryset(self):
         return selectors.listing_list_public()

@@ -220,17 +220,18 @@ def test_only_listings_of_approved_providers_are_public(client, api_client, prov
     listing = licensed_listing(provider_a)
     listings_refresh_visibility()
     assert client.get(reverse("services:public-detail", args=[listing.pk])).status_code == 200
+    assert [x["id"] for x in api_client.get("/api/v1/listings/").json()["results"]] == [listing.pk]
     for status in ("draft", "submitted", "suspended", "revoked"):
         Provider.objects.filter(pk=provider_a.pk).update(status=status)
         assert client.get(reverse("services:public-detail", args=[listing.pk])).status_code == 404
         assert api_client.get(f"/api/v1/listings/{listing.pk}/").status_code == 404
-        assert api_client.get("/api/v1/listings/").json()["count"] == 0
+        assert api_client.get("/api/v1/listings/").json()["results"] == []
 
 
 def test_a_black_listed_provider_disappears_from_the_public(api_client, provider_a):
     licensed_listing(provider_a)
     Provider.objects.filter(pk=provider_a.pk).update(standing="blacklisted")
-    assert api_client.get("/api/v1/listings/").json()["count"] == 0
+    assert api_client.get("/api/v1/listings/").json()["results"] == []
 
 
 def test_an_expired_required_licence_hides_listings_until_renewed(provider_a, staff_a):
@@ -299,3 +300,13 @@ def test_expiring_licences_are_noticed_once(provider_a, staff_a, colleague_a):
     assert licences_notify_expiring(today=today) == 0
     notice = Notification.objects.get(recipient=staff_a)
     assert "20 天" in notice.body
+
+
+def test_public_listings_page_with_a_cursor(api_client, provider_a):
+    for i in range(3):
+        licensed_listing(provider_a, title=f"服务{i}")
+    first = api_client.get("/api/v1/listings/", {"page_size": 2}).json()
+    assert len(first["results"]) == 2
+    second = api_client.get(first["next"]).json()
+    assert len(second["results"]) == 1
+    assert {x["id"] for x in first["results"]}.isdisjoint({x["id"] for x in second["results"]})

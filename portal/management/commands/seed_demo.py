@@ -25,7 +25,7 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="Copies of the generated city (1 = about 320 organisations and 900 listings; "
-            "220 reaches about 200k listings for benchmarks).",
+            "250 reaches about 200k listings for benchmarks).",
         )
         parser.add_argument(
             "--minimal",
