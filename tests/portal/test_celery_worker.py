@@ -157,3 +157,32 @@ def test_beat_schedules_the_heartbeat_every_minute():
     entry = app.conf.beat_schedule["beat-heartbeat"]
     assert entry["task"] == "portal.tasks.beat_heartbeat"
     assert entry["schedule"] == 60.0
+
+
+def test_every_scheduled_job_names_a_registered_task():
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"] in app.tasks, name
+
+
+@pytest.mark.django_db
+def test_the_nightly_jobs_run_twice_without_doing_the_work_twice(provider_a, staff_a):
+    import datetime as dt
+
+    from portal.notifications.models import Notification
+    from providers.tasks import notify_expiring_licences
+    from services.tasks import refresh_listing_visibility
+    from tests.providers.factories import LicenceFactory
+
+    LicenceFactory(provider=provider_a, valid_until=dt.date.today() + dt.timedelta(days=10))
+    from tests.services.factories import ListingFactory
+
+    ListingFactory(branch__provider=provider_a, category_id="child_full_day")  # no 托育 filing
+
+    assert notify_expiring_licences.delay().get() == 1
+    assert notify_expiring_licences.delay().get() == 0
+    assert Notification.objects.count() == 1
+    assert refresh_listing_visibility.delay().get() == {"hidden": 1, "shown": 0}
+    assert refresh_listing_visibility.delay().get() == {"hidden": 0, "shown": 0}
