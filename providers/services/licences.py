@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.audit.services import audit_record
 from portal.notifications.services import notify
 from portal.uploads import DOCUMENT_KINDS, MB, private_name, sniff
-from providers.domains import LicenceKind
+from providers.domains import DEPARTMENT_OF_DOMAIN, LicenceKind
 from providers.errors import ProviderError
 from providers.models import Licence, Provider
 from providers.services.access import require_owner
@@ -70,12 +71,36 @@ def licence_add(
             )
             licence.save()
             audit_record(actor=actor, action="licence.added", target=licence)
+            if provider.status != Provider.Status.DRAFT:
+                _notify_supervisors(provider, licence)
             transaction.on_commit(
                 lambda: provider_compliance_changed.send(sender=Licence, provider=provider)
             )
     except IntegrityError:
         raise ProviderError(_("该证照已登记。"), code="duplicate", field="number") from None
     return licence
+
+
+def _notify_supervisors(provider: Provider, licence: Licence) -> None:
+    """A registered organisation changed its licences: the officials who supervise it see it
+    (the new licence takes effect at once; they can suspend the organisation if it is wrong)."""
+    departments = {DEPARTMENT_OF_DOMAIN[d] for d in provider.domains}
+    officials = User.objects.filter(
+        role=User.Role.OFFICIAL, is_active=True, department__in=departments
+    ).select_related("jurisdiction")
+    notify(
+        recipients=[o for o in officials if o.covers(provider.division_id)],
+        kind="licence_changed",
+        title=_("机构更新了证照：%(name)s") % {"name": provider.name},
+        body=_("%(kind)s，编号 %(number)s，有效期至 %(until)s。")
+        % {
+            "kind": licence.get_kind_display(),
+            "number": licence.number,
+            "until": licence.valid_until or _("长期"),
+        },
+        link=f"/official/providers/{provider.pk}/",
+        dedupe_key=f"licence-added:{licence.pk}",
+    )
 
 
 def licence_delete(*, licence: Licence, actor) -> None:

@@ -310,3 +310,26 @@ def test_public_listings_page_with_a_cursor(api_client, provider_a):
     second = api_client.get(first["next"]).json()
     assert len(second["results"]) == 1
     assert {x["id"] for x in first["results"]}.isdisjoint({x["id"] for x in second["results"]})
+
+
+def test_a_new_licence_of_an_approved_provider_is_shown_to_its_supervisors(
+    provider_a, staff_a, official_wuhou, official_jinjiang
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from providers.services.licences import licence_add
+
+    licence_add(
+        provider=provider_a,
+        actor=staff_a,
+        kind="eldercare_filing",
+        number="R-1",
+        issuer="民政局",
+        valid_from=dt.date(2026, 1, 1),
+        valid_until=None,
+        scan=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", "application/pdf"),
+    )
+
+    notice = Notification.objects.get(kind="licence_changed")
+    assert notice.recipient == official_wuhou
+    assert "R-1" in notice.body
