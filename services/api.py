@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -27,6 +29,9 @@ from services.serializers import (
     RuleSerializer,
     ScheduleBulkSerializer,
     ScheduleSerializer,
+    SearchQuerySerializer,
+    SearchResponseSerializer,
+    SearchResultSerializer,
     SlotSerializer,
 )
 from services.services import listings, schedules
@@ -177,3 +182,38 @@ class ListingStatusApi(APIView):
             listing=listing, actor=request.user, status=data.validated_data["status"]
         )
         return Response(ListingSerializer(listing).data)
+
+
+class SearchApi(APIView):
+    """Search public listings in Chinese or pinyin, with filters, facets and pages.
+
+    Every parameter is checked: an unknown or malformed one is a 400 naming it.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[SearchQuerySerializer],
+        responses={200: SearchResponseSerializer},
+    )
+    def get(self, request):
+        page = request.query_params.get("page", "1")
+        if not page.isdigit() or not 1 <= int(page) <= 500:
+            raise ValidationError({"page": [_("页码应为 1 到 500 的整数。")]})
+        result = selectors.listing_search(params=request.query_params, page=int(page))
+        base = request.build_absolute_uri(request.path)
+        query = request.query_params.copy()
+
+        def link(number):
+            query["page"] = str(number)
+            return f"{base}?{query.urlencode()}"
+
+        return Response(
+            {
+                "results": SearchResultSerializer(result["results"], many=True).data,
+                "facets": result["facets"],
+                "page": result["page"],
+                "next": link(result["page"] + 1) if result["has_next"] else None,
+                "previous": link(result["page"] - 1) if result["page"] > 1 else None,
+            }
+        )

@@ -8,6 +8,7 @@ router.register("categories", api.CategoryViewSet, basename="category")
 router.register("listings", api.ListingViewSet, basename="listing")
 
 urlpatterns = [
+    path("search/", api.SearchApi.as_view(), name="api-search"),
     path(
         "providers/<uuid:pk>/listings/",
         api.ProviderListingsApi.as_view(),

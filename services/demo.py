@@ -12,7 +12,7 @@ from django.utils import timezone
 from providers.domains import Domain
 from providers.models import Branch, Provider
 from services.models import Category, Listing, ScheduleRule, Slot
-from services.services.listings import build_search_text, categories_load
+from services.services.listings import categories_load, set_search_terms
 from services.services.schedules import _desired_slots
 
 # category code -> (title, price in fen, unit, delivery, weekday rules, slot minutes, capacity)
@@ -167,7 +167,7 @@ def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> 
                 age_min_months=18 if code == "child_full_day" else None,
                 age_max_months=36 if domain == Domain.CHILDCARE else None,
             )
-            listing.search_text = build_search_text(listing)
+            set_search_terms(listing)
             listings.append(listing)
             rules_by_listing.append(
                 [

@@ -128,3 +128,59 @@ class SlotSerializer(serializers.ModelSerializer):
     class Meta:
         model = Slot
         fields = ["id", "starts_at", "ends_at", "capacity", "remaining"]
+
+
+class SearchResultSerializer(ListingSerializer):
+    distance_km = serializers.FloatField(read_only=True, required=False, allow_null=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    branch_address = serializers.CharField(source="branch.address", read_only=True)
+
+    class Meta(ListingSerializer.Meta):
+        fields = [*ListingSerializer.Meta.fields, "distance_km", "category_name", "branch_address"]
+        read_only_fields = fields
+
+
+class FacetSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    domain = FacetSerializer(many=True)
+    category = FacetSerializer(many=True)
+    district = FacetSerializer(many=True)
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    results = SearchResultSerializer(many=True)
+    facets = FacetsSerializer()
+    page = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """The search parameters, for the schema (validation is services.filters)."""
+
+    q = serializers.CharField(
+        required=False, help_text="Chinese words or pinyin (full or initials)"
+    )
+    domain = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    division = serializers.CharField(required=False, help_text="A district includes its streets")
+    lat = serializers.FloatField(required=False)
+    lng = serializers.FloatField(required=False)
+    radius_km = serializers.FloatField(required=False)
+    price_min = serializers.IntegerField(required=False, help_text="fen")
+    price_max = serializers.IntegerField(required=False, help_text="fen")
+    free_from = serializers.DateField(required=False)
+    free_to = serializers.DateField(required=False)
+    subsidy = serializers.CharField(required=False)
+    delivery_mode = serializers.CharField(required=False)
+    accessibility = serializers.CharField(required=False)
+    age_months = serializers.IntegerField(required=False)
+    sort = serializers.ChoiceField(
+        choices=["relevance", "distance", "price", "-price"], required=False
+    )
+    page = serializers.IntegerField(required=False, min_value=1)

@@ -7,6 +7,7 @@ from services import views
 app_name = "services"
 
 urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="search"),
     path("services/<int:listing_id>/", views.ListingPublicView.as_view(), name="public-detail"),
     path(
         "provider/organisations/<uuid:pk>/listings/",

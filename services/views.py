@@ -16,8 +16,11 @@ from portal.accounts.permissions import (
     is_staff_of,
 )
 from portal.errors import DomainError
+from providers.domains import Domain
+from providers.forms import division_choices
 from providers.views.common import apply_error, staff_provider_or_404
 from services import selectors
+from services.filters import SORTS
 from services.forms import ExceptionForm, ListingForm, PhotoForm, RuleFormSet
 from services.models import ListingPhoto
 from services.services import listings, schedules
@@ -256,6 +259,41 @@ class PhotoView(View):
         response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
         response["Cache-Control"] = "private, max-age=600"
         return response
+
+
+class SearchView(TemplateView):
+    """Find services: the same search as the API; htmx swaps only the results."""
+
+    template_name = "services/search.html"
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET.copy()
+        page = params.pop("page", ["1"])[-1]
+        page = int(page) if page.isdigit() and 1 <= int(page) <= 500 else 1
+        params = params.copy()
+        for key in [k for k, v in params.items() if v == ""]:
+            del params[key]  # an empty form field is no filter
+        context = super().get_context_data(**kwargs)
+        context.update(
+            domains=Domain.choices,
+            districts=division_choices(),
+            sorts=SORTS,
+            values=self.request.GET,
+            searched=bool(params),
+        )
+        try:
+            result = selectors.listing_search(params=params, page=page)
+        except selectors.SearchError as exc:
+            context["errors"] = exc.fields
+            return context
+        query = params.copy()
+        query["page"] = str(page + 1)
+        context.update(result=result, next_query=query.urlencode() if result["has_next"] else "")
+        return context
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=400 if context.get("errors") else 200)
 
 
 class ListingPublicView(TemplateView):

@@ -19,6 +19,7 @@ from providers.domains import Domain
 from providers.errors import ProviderError
 from providers.models import Accessibility, Branch, Membership, Provider
 from providers.services.access import require_member, require_owner
+from providers.signals import provider_text_changed
 
 # Fields that identify the organisation: changing them after approval needs a new review.
 IDENTITY_FIELDS = ("name", "credit_code", "legal_representative", "division", "domains")
@@ -189,6 +190,10 @@ def provider_update(*, provider: Provider, actor: User, **changes) -> Provider:
     try:
         with transaction.atomic():
             provider.save(update_fields=[*changes, "updated_at"])
+            if {"name", "description"} & set(changes):
+                transaction.on_commit(
+                    lambda: provider_text_changed.send(sender=Provider, provider=provider)
+                )
             audit_record(
                 actor=actor,
                 action="provider.updated",
@@ -259,6 +264,8 @@ def branch_update(*, branch: Branch, actor: User, data: dict) -> Branch:
     for field, value in values.items():
         setattr(branch, field, value)
     branch.save(update_fields=list(values))
+    if {"name", "address"} & set(values):
+        provider_text_changed.send(sender=Branch, provider=branch.provider)
     audit_record(actor=actor, action="branch.updated", target=branch)
     return branch
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -102,9 +104,18 @@ class Listing(models.Model):
     hidden_reason = models.CharField(
         _("隐藏原因"), max_length=20, choices=HiddenReason.choices, blank=True, default=""
     )
-    # Plain Chinese text assembled from the listing, its category, provider and branch; the
-    # search issue segments it (jieba) into its search vector.
+    # Plain Chinese text assembled from the listing, its category, provider and branch, and
+    # its segmented lexemes (services.search.index_terms): the title's weigh more. PostgreSQL
+    # keeps `search_vector` in step with them (a generated column), whoever writes the row.
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
+    search_title_terms = models.TextField(blank=True, default="", editable=False)
+    search_terms = models.TextField(blank=True, default="", editable=False)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_title_terms", config="simple", weight="A")
+        + SearchVector("search_terms", config="simple", weight="B"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -117,6 +128,10 @@ class Listing(models.Model):
             models.Index(fields=["provider", "status"], name="listing_provider_status_idx"),
             # Public lists by category.
             models.Index(fields=["category", "status", "hidden_reason"], name="listing_public_idx"),
+            # Full-text search (services.search).
+            GinIndex(fields=["search_vector"], name="listing_search_gin"),
+            # Price range filter and sort.
+            models.Index(fields=["price_fen"], name="listing_price_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,6 +17,7 @@ from providers.models import Branch, Provider
 from providers.services.access import require_member
 from services.errors import ListingError
 from services.models import Category, Listing, ListingPhoto
+from services.search import index_terms_of_parts
 from services.services.visibility import listings_refresh_visibility
 
 LISTING_FIELDS = (
@@ -59,9 +60,9 @@ def categories_load(*, path: Path = CATEGORIES_CSV) -> int:
     return len(rows)
 
 
-def build_search_text(listing: Listing) -> str:
-    """Chinese text the search index segments: what a resident might type to find this."""
-    parts = [
+def _search_parts(listing: Listing) -> list:
+    """What a resident might type to find this listing."""
+    return [
         listing.title,
         listing.description,
         listing.category.name,
@@ -71,7 +72,39 @@ def build_search_text(listing: Listing) -> str:
         listing.branch.address,
         listing.get_delivery_mode_display(),
     ]
-    return "\n".join(str(p) for p in parts if p)
+
+
+def build_search_text(listing: Listing) -> str:
+    """The listing's searchable Chinese text, as one plain string."""
+    return "\n".join(str(p) for p in _search_parts(listing) if p)
+
+
+def set_search_terms(listing: Listing) -> None:
+    """Fill the text and lexemes the search index reads (the vector follows in the database)."""
+    listing.search_text = build_search_text(listing)
+    listing.search_title_terms = index_terms_of_parts([listing.title])
+    listing.search_terms = index_terms_of_parts(_search_parts(listing))
+
+
+def listings_reindex(*, queryset=None, batch_size: int = 1000) -> int:
+    """Recompute the search terms of many listings (after a provider or branch changed, or
+    everything from `manage.py search_rebuild`)."""
+    queryset = Listing.objects.all() if queryset is None else queryset
+    queryset = queryset.select_related("provider", "branch", "category").order_by("pk")
+    done, batch = 0, []
+    for listing in queryset.iterator(chunk_size=batch_size):
+        set_search_terms(listing)
+        batch.append(listing)
+        if len(batch) >= batch_size:
+            done += _flush(batch)
+    return done + _flush(batch)
+
+
+def _flush(batch: list[Listing]) -> int:
+    Listing.objects.bulk_update(batch, ["search_text", "search_title_terms", "search_terms"])
+    count = len(batch)
+    batch.clear()
+    return count
 
 
 def _clean(
@@ -158,7 +191,7 @@ def _save(
         raise ListingError(
             _("上门服务请选择服务范围。"), code="required", field="service_divisions"
         )
-    listing.search_text = build_search_text(listing)
+    set_search_terms(listing)
     listing.save()
     if divisions is not None:
         listing.service_divisions.set(divisions)

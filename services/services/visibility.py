@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from providers.domains import REQUIRED_LICENCE
 from providers.selectors import valid_licence_exists
-from providers.signals import provider_compliance_changed
+from providers.signals import provider_compliance_changed, provider_text_changed
 from services.models import Listing
 
 HIDDEN = Listing.HiddenReason.LICENCE_EXPIRED
@@ -40,3 +40,10 @@ def listings_refresh_visibility(*, today: dt.date | None = None, provider=None) 
 @receiver(provider_compliance_changed)
 def _refresh_after_licence_change(sender, provider, **kwargs) -> None:
     listings_refresh_visibility(provider=provider)
+
+
+@receiver(provider_text_changed)
+def _reindex_after_text_change(sender, provider, **kwargs) -> None:
+    from services.services.listings import listings_reindex
+
+    listings_reindex(queryset=Listing.objects.filter(provider=provider))
