@@ -2,8 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent after a provider's licences or review status changed: `provider` is the Provider.
-# services refreshes the visibility of the provider's listings.
+# Sent after a provider's licences, review status or standing changed: `provider` is the
+# Provider. services refreshes its listings' visibility (the `is_public` flag search uses), so
+# whoever changes `status` or `standing` (the ratings app too) must send it.
 provider_compliance_changed = Signal()
 
 # Sent after an organisation's name or a branch's address changed: services re-indexes the

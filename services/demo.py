@@ -14,6 +14,7 @@ from providers.models import Branch, Provider
 from services.models import Category, Listing, ScheduleRule, Slot
 from services.services.listings import categories_load, set_search_terms
 from services.services.schedules import _desired_slots
+from services.services.visibility import listings_refresh_visibility
 
 # category code -> (title, price in fen, unit, delivery, weekday rules, slot minutes, capacity)
 OFFERS = {
@@ -204,4 +205,5 @@ def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> 
             if start > now
         ]
     Slot.objects.bulk_create(slots, batch_size=5000, ignore_conflicts=True)
+    listings_refresh_visibility()
     log(f"services: {len(listings)} new listings, {len(rules)} schedule rules, {len(slots)} slots")

@@ -57,7 +57,7 @@ def distance_km(lat: float, lng: float):
 class ListingSearchFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=100)
     domain = django_filters.ChoiceFilter(
-        label=_("服务领域"), choices=Domain.choices, field_name="category__domain"
+        label=_("服务领域"), choices=Domain.choices, field_name="domain"
     )
     category = django_filters.ModelChoiceFilter(
         label=_("服务类别"), queryset=Category.objects.all(), to_field_name="code"
@@ -125,7 +125,12 @@ class ListingSearchFilter(django_filters.FilterSet):
                 Q(division__code__startswith=prefix) | Q(division__code__in=ancestors(value))
             )
         )
-        return queryset.filter(Q(branch__division__code__startswith=prefix) | covers)
+        located = (
+            Q(district__startswith=prefix)
+            if len(prefix) <= 6
+            else Q(branch__division__code__startswith=prefix)
+        )
+        return queryset.filter(located | covers)
 
     def filter_subsidy(self, queryset, name, value):
         return queryset.filter(subsidies__contains=[value])

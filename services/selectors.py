@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,17 +12,15 @@ from portal.accounts.models import Division
 from portal.accounts.permissions import is_provider_staff
 from portal.errors import DomainError
 from providers.domains import Domain
-from providers.selectors import public_provider_q
 from services.filters import ListingSearchFilter, SearchParameterError
 from services.models import Category, Listing, Slot
 from services.search import build_query
 
 
 def listing_public_q(prefix: str = "") -> Q:
-    """Listings anyone may see: published, not hidden, of a public provider."""
-    return Q(
-        **{f"{prefix}status": Listing.Status.PUBLISHED, f"{prefix}hidden_reason": ""}
-    ) & public_provider_q(f"{prefix}provider__")
+    """Listings anyone may see: published, not hidden, of a public provider (the flag the
+    visibility refresh keeps; services.services.visibility)."""
+    return Q(**{f"{prefix}is_public": True})
 
 
 def listing_list_public() -> QuerySet[Listing]:
@@ -115,7 +112,7 @@ def listing_search(*, params, page: int = 1, page_size: int = SEARCH_PAGE_SIZE) 
     facets_base = matches.order_by()
     facets = {
         "domain": list(
-            facets_base.values(value=F("category__domain"))
+            facets_base.values(value=F("domain"))
             .annotate(count=Count("pk"))
             .order_by("-count", "value")
         ),
@@ -125,8 +122,7 @@ def listing_search(*, params, page: int = 1, page_size: int = SEARCH_PAGE_SIZE) 
             .order_by("-count", "value")[:30]
         ),
         "district": list(
-            facets_base.annotate(value=Substr("branch__division_id", 1, 6))
-            .values("value")
+            facets_base.values(value=F("district"))
             .annotate(count=Count("pk"))
             .order_by("-count", "value")
         ),

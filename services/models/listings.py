@@ -108,6 +108,12 @@ class Listing(models.Model):
     # its segmented lexemes (services.search.index_terms): the title's weigh more. PostgreSQL
     # keeps `search_vector` in step with them (a generated column), whoever writes the row.
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
+    # Denormalised for search, kept by services.services (set_search_terms and the visibility
+    # refresh, which runs whenever a licence, the review state or the listing's status
+    # changes): public = published, not hidden, of an approved provider in good standing.
+    is_public = models.BooleanField(_("公开展示"), default=False, editable=False)
+    domain = models.CharField(max_length=20, blank=True, default="", editable=False)
+    district = models.CharField(max_length=6, blank=True, default="", editable=False)
     search_title_terms = models.TextField(blank=True, default="", editable=False)
     search_terms = models.TextField(blank=True, default="", editable=False)
     search_vector = models.GeneratedField(
@@ -128,8 +134,18 @@ class Listing(models.Model):
             models.Index(fields=["provider", "status"], name="listing_provider_status_idx"),
             # Public lists by category.
             models.Index(fields=["category", "status", "hidden_reason"], name="listing_public_idx"),
-            # Full-text search (services.search).
-            GinIndex(fields=["search_vector"], name="listing_search_gin"),
+            # Full-text search (services.search), over public listings only.
+            GinIndex(
+                fields=["search_vector"],
+                name="listing_public_search_gin",
+                condition=Q(is_public=True),
+            ),
+            # Facets and filters of the public search.
+            models.Index(
+                fields=["domain", "district"],
+                name="listing_public_facets_idx",
+                condition=Q(is_public=True),
+            ),
             # Price range filter and sort.
             models.Index(fields=["price_fen"], name="listing_price_idx"),
         ]
@@ -170,14 +186,6 @@ class Listing(models.Model):
 
     def get_subsidies_display(self) -> list[str]:
         return labels_of(self.subsidies, self.Subsidy.choices)
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and not self.hidden_reason
-            and self.provider.is_public
-        )
 
 
 class ListingPhoto(models.Model):

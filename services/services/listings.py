@@ -84,6 +84,8 @@ def set_search_terms(listing: Listing) -> None:
     listing.search_text = build_search_text(listing)
     listing.search_title_terms = index_terms_of_parts([listing.title])
     listing.search_terms = index_terms_of_parts(_search_parts(listing))
+    listing.domain = listing.category.domain
+    listing.district = listing.branch.division_id[:6]
 
 
 def listings_reindex(*, queryset=None, batch_size: int = 1000) -> int:
@@ -101,7 +103,9 @@ def listings_reindex(*, queryset=None, batch_size: int = 1000) -> int:
 
 
 def _flush(batch: list[Listing]) -> int:
-    Listing.objects.bulk_update(batch, ["search_text", "search_title_terms", "search_terms"])
+    Listing.objects.bulk_update(
+        batch, ["search_text", "search_title_terms", "search_terms", "domain", "district"]
+    )
     count = len(batch)
     batch.clear()
     return count
@@ -203,7 +207,7 @@ def _save(
     if refresh:
         # A listing of a domain whose licence is missing or expired starts hidden.
         listings_refresh_visibility(provider=listing.provider)
-        listing.refresh_from_db(fields=["hidden_reason"])
+        listing.refresh_from_db(fields=["hidden_reason", "is_public"])
     return listing
 
 
@@ -229,6 +233,8 @@ def listing_set_status(*, listing: Listing, actor, status: str) -> Listing:
         raise ListingError(_("请先设置排班，再发布服务。"), code="no_schedule", field="status")
     listing.status = status
     listing.save(update_fields=["status", "updated_at"])
+    listings_refresh_visibility(provider=listing.provider)
+    listing.refresh_from_db(fields=["is_public"])
     audit_record(actor=actor, action=f"listing.{status}", target=listing)
     return listing
 

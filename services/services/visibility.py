@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
 from providers.domains import REQUIRED_LICENCE
-from providers.selectors import valid_licence_exists
+from providers.selectors import public_provider_q, valid_licence_exists
 from providers.signals import provider_compliance_changed, provider_text_changed
 from services.models import Listing
 
@@ -34,6 +34,10 @@ def listings_refresh_visibility(*, today: dt.date | None = None, provider=None) 
             of_domain.filter(hidden_reason="").exclude(has_licence).update(hidden_reason=HIDDEN)
         )
         shown += of_domain.filter(hidden_reason=HIDDEN).filter(has_licence).update(hidden_reason="")
+    # The flag public search filters on (partial indexes cover public rows only).
+    public = Q(status=Listing.Status.PUBLISHED, hidden_reason="") & public_provider_q("provider__")
+    base.filter(public, is_public=False).update(is_public=True)
+    base.filter(is_public=True).exclude(public).update(is_public=False)
     return {"hidden": hidden, "shown": shown}
 
 

@@ -223,6 +223,7 @@ def test_only_listings_of_approved_providers_are_public(client, api_client, prov
     assert [x["id"] for x in api_client.get("/api/v1/listings/").json()["results"]] == [listing.pk]
     for status in ("draft", "submitted", "suspended", "revoked"):
         Provider.objects.filter(pk=provider_a.pk).update(status=status)
+        listings_refresh_visibility(provider=provider_a)  # what every status change triggers
         assert client.get(reverse("services:public-detail", args=[listing.pk])).status_code == 404
         assert api_client.get(f"/api/v1/listings/{listing.pk}/").status_code == 404
         assert api_client.get("/api/v1/listings/").json()["results"] == []
@@ -231,7 +232,38 @@ def test_only_listings_of_approved_providers_are_public(client, api_client, prov
 def test_a_black_listed_provider_disappears_from_the_public(api_client, provider_a):
     licensed_listing(provider_a)
     Provider.objects.filter(pk=provider_a.pk).update(standing="blacklisted")
+    listings_refresh_visibility(provider=provider_a)
     assert api_client.get("/api/v1/listings/").json()["results"] == []
+
+
+def test_suspending_a_provider_takes_its_listings_out_of_search_at_once(
+    api_client, django_capture_on_commit_callbacks, provider_a, official_wuhou
+):
+    from providers.services.review import provider_transition
+
+    listing = licensed_listing(provider_a)
+    listings_refresh_visibility()
+    listing.refresh_from_db()
+    assert listing.is_public
+
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_transition(
+            provider=provider_a, action="suspend", actor=official_wuhou, reason="监督检查"
+        )
+
+    listing.refresh_from_db()
+    assert not listing.is_public
+    assert api_client.get(f"/api/v1/listings/{listing.pk}/").status_code == 404
+
+
+def test_pausing_a_listing_takes_it_out_of_search_at_once(api_client, provider_a, staff_a):
+    listing = licensed_listing(provider_a)
+    RuleFactory(listing=listing)
+    listings_refresh_visibility()
+    listings.listing_set_status(listing=listing, actor=staff_a, status="paused")
+    assert api_client.get(f"/api/v1/listings/{listing.pk}/").status_code == 404
+    listings.listing_set_status(listing=listing, actor=staff_a, status="published")
+    assert api_client.get(f"/api/v1/listings/{listing.pk}/").status_code == 200
 
 
 def test_an_expired_required_licence_hides_listings_until_renewed(provider_a, staff_a):
@@ -305,6 +337,7 @@ def test_expiring_licences_are_noticed_once(provider_a, staff_a, colleague_a):
 def test_public_listings_page_with_a_cursor(api_client, provider_a):
     for i in range(3):
         licensed_listing(provider_a, title=f"服务{i}")
+    listings_refresh_visibility()
     first = api_client.get("/api/v1/listings/", {"page_size": 2}).json()
     assert len(first["results"]) == 2
     second = api_client.get(first["next"]).json()

@@ -27,6 +27,7 @@ def test_photos_are_checked_stored_privately_and_served_with_the_listing(
     url = reverse("services:photo", args=[photo.pk])
     assert client.get(url).status_code == 200  # the listing is public
     Provider.objects.filter(pk=provider_a.pk).update(status="suspended")
+    listings_refresh_visibility(provider=provider_a)
     assert client.get(url).status_code == 404
     client.force_login(staff_b)
     assert client.get(url).status_code == 404

@@ -209,6 +209,7 @@ def test_facets_count_the_matches(api_client, city):
 def test_unapproved_providers_are_never_found(api_client, city):
     city["meal"].provider.status = "submitted"
     city["meal"].provider.save()
+    listings_refresh_visibility(provider=city["meal"].provider)
     assert city["meal"].pk not in _search(api_client, q="幸福")
 
 
