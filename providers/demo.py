@@ -196,10 +196,9 @@ def _person_name(rng: random.Random) -> str:
 
 def _plan(scale: int) -> list[dict]:
     """Every generated organisation as plain data, in a fixed order (seeded randomness)."""
-    rng = random.Random(2026)  # noqa: S311 - demo data, not security
     plans, used = [], set()
     serial = 1000
-    for copy in range(scale):
+    for _copy in range(scale):
         for d_index, district in enumerate(DISTRICTS):
             for domain in MAIN_DOMAINS:
                 prefixes, suffixes = NAME_PARTS[domain]
@@ -221,8 +220,6 @@ def _plan(scale: int) -> list[dict]:
                             "district": district,
                             "domain": domain,
                             "name": name,
-                            "copy": copy,
-                            "rng_seed": rng.random(),
                         }
                     )
     return plans
@@ -287,8 +284,6 @@ def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> 
             "district": district,
             "domain": domain,
             "name": name,
-            "copy": 0,
-            "rng_seed": 0.5,
             "pending": True,
         }
         for n, (district, domain, names) in enumerate(PENDING)

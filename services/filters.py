@@ -16,7 +16,7 @@ from django.db.models.functions import ACos, Cast, Cos, Least, Radians, Sin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.models import division_prefix
+from portal.accounts.models import division_ancestors, division_prefix
 from providers.domains import Domain
 from providers.models import Accessibility
 from services.models import Category, Listing, Slot
@@ -30,18 +30,6 @@ SORTS = [
     ("price", _("价格从低到高")),
     ("-price", _("价格从高到低")),
 ]
-
-
-def ancestors(code: str) -> list[str]:
-    """The divisions containing `code`: 510107001 → 510107, 510100, 510000."""
-    found = []
-    if len(code) == 9:
-        found.append(code[:6])
-    county = code[:6]
-    for candidate in (county[:4] + "00", county[:2] + "0000"):
-        if candidate != county and candidate not in found:
-            found.append(candidate)
-    return found
 
 
 def distance_km(lat: float, lng: float):
@@ -122,7 +110,8 @@ class ListingSearchFilter(django_filters.FilterSet):
         prefix = division_prefix(value)
         covers = Exists(
             Listing.service_divisions.through.objects.filter(listing_id=OuterRef("pk")).filter(
-                Q(division__code__startswith=prefix) | Q(division__code__in=ancestors(value))
+                Q(division__code__startswith=prefix)
+                | Q(division__code__in=division_ancestors(value))
             )
         )
         located = (

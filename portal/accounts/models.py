@@ -26,6 +26,16 @@ def division_prefix(code: str) -> str:
     return code
 
 
+def division_ancestors(code: str) -> list[str]:
+    """The divisions containing `code`: 510107001 → 510107, 510100, 510000."""
+    found = [code[:6]] if len(code) == 9 else []
+    county = code[:6]
+    for candidate in (county[:4] + "00", county[:2] + "0000"):
+        if candidate != county and candidate not in found:
+            found.append(candidate)
+    return found
+
+
 def division_contains(outer: str, inner: str) -> bool:
     return bool(outer) and bool(inner) and inner.startswith(division_prefix(outer))
 

@@ -256,8 +256,8 @@ def test_search_runs_a_fixed_number_of_queries(api_client, city, django_assert_m
 
 
 def test_division_ancestors():
-    from services.filters import ancestors
+    from portal.accounts.models import division_ancestors
 
-    assert ancestors("510107001") == ["510107", "510100", "510000"]
-    assert ancestors("510107") == ["510100", "510000"]
-    assert ancestors("510100") == ["510000"]
+    assert division_ancestors("510107001") == ["510107", "510100", "510000"]
+    assert division_ancestors("510107") == ["510100", "510000"]
+    assert division_ancestors("510100") == ["510000"]
