@@ -192,6 +192,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.materialise_slots",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Recurring plans book the coming days once the slots exist.
+    "plans-book-ahead": {
+        "task": "services.tasks.plans_book_ahead",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "doctor-contract-renewals": {
+        "task": "services.tasks.remind_contract_renewals",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Requested bookings the provider did not confirm (or the resident did not pay) in time.
+    "expire-bookings": {"task": "services.tasks.expire_bookings", "schedule": 300.0},
 }
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -238,6 +249,17 @@ AXES_ENABLE_ADMIN = False
 # Key of the keyed hash (HMAC) under which ID numbers are kept; defaults to one derived from
 # SECRET_KEY. Set it separately in production so that rotating SECRET_KEY keeps the hashes.
 PII_HASH_KEY = env.str("PII_HASH_KEY", default=f"pii:{SECRET_KEY}")
+
+# --- Bookings and payments ------------------------------------------------------------------
+
+# The payment gateway (services/gateways): only the sandbox ships; its callbacks are signed
+# with SANDBOX_GATEWAY_SECRET (derived from SECRET_KEY unless set).
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
+SANDBOX_GATEWAY_SECRET = env.str("SANDBOX_GATEWAY_SECRET", default=f"sandbox:{SECRET_KEY}")
+# The platform's fee on captured payments, in basis points (100 = 1 %).
+PLATFORM_FEE_BP = env.int("PLATFORM_FEE_BP", default=0)
+# How many days ahead recurring plans book.
+PLAN_BOOK_AHEAD_DAYS = env.int("PLAN_BOOK_AHEAD_DAYS", default=14)
 
 # The version of the privacy notice residents consent to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-01"

@@ -146,6 +146,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("所属部门"), max_length=20, choices=Department.choices, blank=True
     )
     elder_mode = models.BooleanField(_("长者模式"), default=False)
+    # Channels for notices: in-app always; e-mail when chosen and an address is on file.
+    notify_by_email = models.BooleanField(_("通过电子邮件接收通知"), default=True)
     is_active = models.BooleanField(_("有效"), default=True)
     is_staff = models.BooleanField(_("可进入后台"), default=False)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)

@@ -33,7 +33,7 @@ def notify(
         )
         if is_new:
             created += 1
-            if user.email:
+            if user.email and getattr(user, "notify_by_email", True):
                 transaction.on_commit(
                     lambda n=notice, to=user.email: send_mail(
                         n.title, n.body, None, [to], fail_silently=True

@@ -101,6 +101,16 @@ class Listing(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # Booking policy, shown before booking and copied onto each booking.
+    free_cancel_hours = models.PositiveIntegerField(_("免费取消：服务前（小时）"), default=24)
+    late_cancel_fee_pct = models.PositiveSmallIntegerField(_("逾期取消收取费用（%）"), default=20)
+    confirm_within_hours = models.PositiveIntegerField(_("机构确认时限（小时）"), default=12)
+    # An optional prepaid package (次卡/月卡): `package_uses` uses for `package_price_fen`,
+    # valid `package_valid_days` days.
+    package_uses = models.PositiveSmallIntegerField(_("次卡次数"), null=True, blank=True)
+    package_price_fen = models.PositiveIntegerField(_("次卡价格（分）"), null=True, blank=True)
+    package_valid_days = models.PositiveSmallIntegerField(_("次卡有效天数"), null=True, blank=True)
+
     hidden_reason = models.CharField(
         _("隐藏原因"), max_length=20, choices=HiddenReason.choices, blank=True, default=""
     )
@@ -161,6 +171,22 @@ class Listing(models.Model):
                 | Q(age_max_months__gte=models.F("age_min_months")),
                 name="listing_age_range",
                 violation_error_message=_("最大月龄不能小于最小月龄。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(late_cancel_fee_pct__lte=100),
+                name="listing_fee_pct_range",
+                violation_error_message=_("逾期取消费用比例应在 0 到 100 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirm_within_hours__gte=1, confirm_within_hours__lte=168),
+                name="listing_confirm_window",
+                violation_error_message=_("机构确认时限应在 1 到 168 小时之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(package_uses__isnull=True, package_price_fen__isnull=True)
+                | Q(package_uses__gte=2, package_price_fen__gte=1, package_valid_days__gte=1),
+                name="listing_package_complete",
+                violation_error_message=_("次卡需要次数（至少 2 次）、价格和有效天数。"),
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=60 * 24 * 31),
