@@ -15,7 +15,7 @@ from services.errors import BookingError, BookingInputError
 from services.models import Listing, Plan, PlanOccurrence, PrepaidPackage, Slot
 from services.services.bookings import booking_create
 
-O = PlanOccurrence.Outcome
+Outcome = PlanOccurrence.Outcome
 
 
 def plan_create(*, resident, listing: Listing, data: dict) -> Plan:
@@ -81,7 +81,7 @@ def plan_book_ahead(*, plan: Plan, today: dt.date | None = None, days: int | Non
     today = today or timezone.localdate()
     days = days if days is not None else settings.PLAN_BOOK_AHEAD_DAYS
     done = set(plan.occurrences.values_list("date", flat=True))
-    counts = dict.fromkeys(O.values, 0)
+    counts = dict.fromkeys(Outcome.values, 0)
     problems = []
     for offset in range(1, days + 1):
         day = today + dt.timedelta(days=offset)
@@ -94,8 +94,8 @@ def plan_book_ahead(*, plan: Plan, today: dt.date | None = None, days: int | Non
             plan=plan, date=day, defaults={"outcome": outcome, "booking": booking}
         )
         counts[outcome] += 1
-        if outcome != O.BOOKED:
-            problems.append(f"{day:%m-%d} {O(outcome).label}")
+        if outcome != Outcome.BOOKED:
+            problems.append(f"{day:%m-%d} {Outcome(outcome).label}")
     if problems:
         notify(
             recipients=[plan.resident],
@@ -111,7 +111,7 @@ def _book_one(plan: Plan, day: dt.date):
     start = timezone.make_aware(dt.datetime.combine(day, plan.start_time))
     slot = Slot.objects.filter(listing_id=plan.listing_id, starts_at=start).first()
     if slot is None:
-        return O.NO_SLOT, None
+        return Outcome.NO_SLOT, None
     has_package = PrepaidPackage.objects.filter(
         resident=plan.resident,
         listing_id=plan.listing_id,
@@ -130,8 +130,8 @@ def _book_one(plan: Plan, day: dt.date):
             plan=plan,
         )
     except BookingError as exc:
-        return (O.FULL if exc.code == "slot_full" else O.CONFLICT), None
-    return O.BOOKED, booking
+        return (Outcome.FULL if exc.code == "slot_full" else Outcome.CONFLICT), None
+    return Outcome.BOOKED, booking
 
 
 def plans_book_ahead_all() -> dict:
