@@ -352,6 +352,13 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "services.models.listings.Listing.Status",
         "UserRoleEnum": "portal.accounts.models.User.Role",
         "StaffRoleEnum": "providers.models.staff.StaffMember.Role",
+        "BookingStatusEnum": "services.models.bookings.Booking.Status",
+        "PlanStatusEnum": "services.models.bookings.Plan.Status",
+        "ContractStatusEnum": "services.models.bookings.FamilyDoctorContract.Status",
+        "PaymentStatusEnum": "services.models.payments.Payment.Status",
+        "PackageStatusEnum": "services.models.payments.PrepaidPackage.Status",
+        "DeskActionEnum": "services.services.bookings.DESK_ACTIONS",
+        "ReviewActionEnum": "providers.models.organisations.ReviewEvent.Action",
     },
 }
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from providers.domains import Domain
+from providers.demo import HAND_MADE
 from providers.models import Branch, Provider
 from services.models import Category, Listing, ScheduleRule, Slot
 from services.services.listings import categories_load, set_search_terms
@@ -132,6 +133,8 @@ OFFERS = {
 }
 SLOT_DAYS = 14
 SLOTTED_LISTINGS = 1500
+HAND_MADE_NAMES = {row[0] for row in HAND_MADE}
+PACKAGE_CATEGORIES = {"elder_meals", "elder_home_nursing"}
 
 
 def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> None:
@@ -150,8 +153,14 @@ def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> 
             continue
         rng = random.Random(provider.credit_code)  # noqa: S311 - demo data
         offers = rng.sample(OFFERS[domain], k=min(len(OFFERS[domain]), rng.randint(2, 3)))
+        if provider.name in HAND_MADE_NAMES:
+            offers = OFFERS[domain]  # the personas' organisations offer everything
         for code, title, price, unit, delivery, days, hours, minutes, capacity in offers:
             listing = Listing(
+                # A 20-use card (次卡) on meals and home care: prepaid, held, released per use.
+                package_uses=20 if code in PACKAGE_CATEGORIES else None,
+                package_price_fen=price * 18 if code in PACKAGE_CATEGORIES else None,
+                package_valid_days=90 if code in PACKAGE_CATEGORIES else None,
                 provider=provider,
                 branch=branch,
                 category=categories[code],
@@ -207,3 +216,89 @@ def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> 
     Slot.objects.bulk_create(slots, batch_size=5000, ignore_conflicts=True)
     listings_refresh_visibility()
     log(f"services: {len(listings)} new listings, {len(rules)} schedule rules, {len(slots)} slots")
+    seed_resident_records(log=log)
+
+
+def seed_resident_records(*, log: Callable[[str], object]) -> None:
+    """王芳's saved address and her father as a family member, 李娜's mother (王芳), a
+    family-doctor package in 武侯区, and one paid booking on 幸福里's desk. Once only."""
+    from portal.accounts.models import User
+    from providers.models import StaffMember
+    from services.gateways.sandbox import SandboxGateway
+    from services.models import Address, Dependant, FamilyDoctorPackage, Payment
+    from services.services import bookings, payments
+
+    wang = User.objects.filter(phone="+8613800000001").first()
+    li = User.objects.filter(phone="+8613800000002").first()
+    if wang is None or li is None or wang.addresses.exists():
+        return
+    home = Address.objects.create(
+        owner=wang,
+        label="家",
+        division_id="510107",
+        detail="武侯区浆洗街街道洗面桥街 8 号 3 栋 2 单元 501",
+        latitude="30.641200",
+        longitude="104.043100",
+        is_default=True,
+    )
+    Address.objects.create(
+        owner=li,
+        label="妈妈家",
+        division_id="510107",
+        detail="武侯区浆洗街街道洗面桥街 8 号 3 栋 2 单元 501",
+        latitude="30.641200",
+        longitude="104.043100",
+        is_default=True,
+    )
+    Dependant.objects.create(
+        owner=wang,
+        name="王建国",
+        relationship=Dependant.Relationship.PARENT,
+        gender=Dependant.Gender.MALE,
+        birth_date=dt.date(1942, 5, 1),
+        care_notes="高血压，行动较慢",
+        authority=Dependant.Authority.CONSENT,
+    )
+    Dependant.objects.create(
+        owner=li,
+        name="王芳",
+        relationship=Dependant.Relationship.PARENT,
+        gender=Dependant.Gender.FEMALE,
+        authority=Dependant.Authority.CONSENT,
+    )
+    health = (
+        Provider.objects.filter(
+            status=Provider.Status.APPROVED, domains__contains=["health"], division_id="510107"
+        )
+        .order_by("credit_code")
+        .first()
+    )
+    if health is not None:
+        package = FamilyDoctorPackage.objects.create(
+            provider=health,
+            name="家庭医生基础签约服务包",
+            description="健康档案、慢病随访、健康咨询，每年一次健康评估。",
+            annual_fee_fen=0,
+        )
+        package.included_categories.set(["health_family_doctor", "health_chronic_followup"])
+        package.team.set(StaffMember.objects.filter(provider=health, is_active=True)[:3])
+    meals = (
+        Listing.objects.filter(
+            provider__name="幸福里养老服务中心", category_id="elder_meals", is_public=True
+        )
+        .first()
+    )
+    slot = meals and meals.slots.filter(starts_at__gt=timezone.now(), remaining__gt=0).first()
+    booked = 0
+    if slot is not None:
+        booking = bookings.booking_create(
+            resident=wang, slot_id=slot.pk, idempotency_key="demo-first-booking", address=home
+        )
+        payment = booking.payments.filter(status=Payment.Status.PENDING).first()
+        if payment is not None:
+            body, signature = SandboxGateway().charge(
+                reference=payment.gateway_reference, amount_fen=payment.amount_fen
+            )
+            payments.callback_receive(gateway="sandbox", body=body, signature=signature)
+        booked = 1
+    log(f"services: resident addresses and family members, {booked} demo booking")

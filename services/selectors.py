@@ -3,17 +3,32 @@ upcoming slots. Other apps (search, matching, openData) read listings only throu
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Division
 from portal.accounts.permissions import is_provider_staff
 from portal.errors import DomainError
 from providers.domains import Domain
 from services.filters import ListingSearchFilter, SearchParameterError
-from services.models import Category, Listing, Slot
+from services.models import (
+    Address,
+    Booking,
+    Category,
+    Dependant,
+    FamilyDoctorContract,
+    FamilyDoctorPackage,
+    Listing,
+    Payment,
+    Plan,
+    PrepaidPackage,
+    Slot,
+)
 from services.search import build_query
 
 
@@ -165,3 +180,156 @@ def _label_facets(facets: dict) -> None:
     for name, labels in (("domain", domains), ("category", categories), ("district", districts)):
         for facet in facets[name]:
             facet["label"] = str(labels.get(facet["value"], facet["value"]))
+
+
+# --- The listing page --------------------------------------------------------------------------
+
+
+def listing_page_extras(*, listing: Listing) -> dict:
+    """What the public listing page shows beside the listing: the provider's active staff
+    (masked, with valid certificates), its licences, and the booking policy."""
+    from providers.selectors import valid_certificates_prefetch
+
+    provider = listing.provider
+    return {
+        "staff": provider.staff.filter(is_active=True).prefetch_related(
+            valid_certificates_prefetch()
+        )[:12],
+        "licences": provider.licences.all(),
+        "package": listing.package_uses
+        and {
+            "uses": listing.package_uses,
+            "price_yuan": f"{listing.package_price_fen / 100:.2f}",
+            "days": listing.package_valid_days,
+        },
+    }
+
+
+# --- Bookings ------------------------------------------------------------------------------------
+
+BOOKING_RELATED = ("listing__branch", "listing__category", "provider", "slot", "dependant")
+
+
+def booking_list_for_resident(*, user, when: str = "upcoming", now=None) -> QuerySet[Booking]:
+    now = now or timezone.now()
+    bookings = Booking.objects.filter(resident=user).select_related(*BOOKING_RELATED)
+    if when == "upcoming":
+        return bookings.filter(ends_at__gte=now, status__in=Booking.ACTIVE).order_by("starts_at")
+    if when == "past":
+        return bookings.exclude(ends_at__gte=now, status__in=Booking.ACTIVE).order_by("-starts_at")
+    return bookings
+
+
+def booking_get_for_resident(*, user, pk) -> Booking | None:
+    return (
+        Booking.objects.filter(resident=user, pk=pk)
+        .select_related(*BOOKING_RELATED, "address", "staff")
+        .prefetch_related("events", "payments")
+        .first()
+    )
+
+
+DESK_VIEWS = {
+    "today": gettext_lazy("今日"),
+    "upcoming": gettext_lazy("即将开始"),
+    "requested": gettext_lazy("待确认"),
+    "past": gettext_lazy("已结束"),
+}
+
+
+def booking_list_for_provider(
+    *, provider, view: str = "upcoming", status: str = "", now=None
+) -> QuerySet[Booking]:
+    """The booking desk: today's, upcoming, awaiting confirmation, or past bookings."""
+    now = now or timezone.now()
+    bookings = Booking.objects.filter(provider=provider).select_related(
+        *BOOKING_RELATED, "resident", "staff", "address"
+    )
+    today = timezone.localdate(now)
+    if view == "today":
+        bookings = bookings.filter(starts_at__date=today).order_by("starts_at")
+    elif view == "requested":
+        bookings = bookings.filter(status=Booking.Status.REQUESTED).order_by("confirm_by")
+    elif view == "past":
+        bookings = bookings.filter(ends_at__lt=now).order_by("-starts_at")
+    else:
+        bookings = bookings.filter(ends_at__gte=now).order_by("starts_at")
+    if status:
+        bookings = bookings.filter(status=status)
+    return bookings
+
+
+def booking_week_for_provider(*, provider, start: dt.date) -> list[dict]:
+    """The calendar view: seven days from `start`, each with its bookings in time order."""
+    days = [start + dt.timedelta(days=i) for i in range(7)]
+    bookings = (
+        Booking.objects.filter(
+            provider=provider, starts_at__date__gte=days[0], starts_at__date__lte=days[-1]
+        )
+        .exclude(status__in=[Booking.Status.EXPIRED])
+        .select_related("listing", "staff", "resident", "dependant")
+        .order_by("starts_at")
+    )
+    by_day: dict[dt.date, list] = {day: [] for day in days}
+    for booking in bookings:
+        by_day[timezone.localtime(booking.starts_at).date()].append(booking)
+    return [{"day": day, "bookings": by_day[day]} for day in days]
+
+
+def booking_get_for_staff(*, user, pk) -> Booking | None:
+    return (
+        Booking.objects.filter(pk=pk, provider__memberships__user=user)
+        .select_related(*BOOKING_RELATED, "resident", "address", "staff")
+        .prefetch_related("events", "payments")
+        .first()
+    )
+
+
+def staff_choices_for(*, provider) -> QuerySet:
+    return provider.staff.filter(is_active=True).order_by("name")
+
+
+# --- A resident's own records ------------------------------------------------------------------
+
+
+def dependant_list(*, user) -> QuerySet[Dependant]:
+    return Dependant.objects.filter(owner=user, removed_at__isnull=True)
+
+
+def address_list(*, user) -> QuerySet[Address]:
+    return Address.objects.filter(owner=user).select_related("division")
+
+
+def payment_list_for_resident(*, user) -> QuerySet[Payment]:
+    return Payment.objects.filter(resident=user).select_related(
+        "provider", "booking__listing", "package__listing"
+    )
+
+
+def package_list_for_resident(*, user) -> QuerySet[PrepaidPackage]:
+    return PrepaidPackage.objects.filter(resident=user).select_related("listing", "provider")
+
+
+def plan_list_for_resident(*, user) -> QuerySet[Plan]:
+    return (
+        Plan.objects.filter(resident=user)
+        .select_related("listing__provider", "dependant")
+        .prefetch_related("occurrences")
+    )
+
+
+def doctor_package_list_public() -> QuerySet[FamilyDoctorPackage]:
+    from providers.selectors import public_provider_q
+
+    return (
+        FamilyDoctorPackage.objects.filter(is_active=True)
+        .filter(public_provider_q("provider__"))
+        .select_related("provider")
+        .prefetch_related("included_categories", "team")
+    )
+
+
+def contract_list_for_resident(*, user) -> QuerySet[FamilyDoctorContract]:
+    return FamilyDoctorContract.objects.filter(resident=user).select_related(
+        "package__provider", "dependant"
+    )

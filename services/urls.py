@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from services import views
+from services.views import cashier, desk, residents
+from services.views import listings as views
 
 app_name = "services"
 
@@ -45,4 +46,60 @@ urlpatterns = [
         name="photo-new",
     ),
     path("services/photos/<int:photo_id>/", views.PhotoView.as_view(), name="photo"),
+    # A resident's bookings and records.
+    path(
+        "services/<int:listing_id>/book/<int:slot_id>/",
+        residents.BookView.as_view(),
+        name="book",
+    ),
+    path("services/<int:listing_id>/plan/", residents.PlanCreateView.as_view(), name="plan-new"),
+    path(
+        "services/<int:listing_id>/package/",
+        residents.PackageBuyView.as_view(),
+        name="package-buy",
+    ),
+    path("me/bookings/", residents.MyBookingsView.as_view(), name="my-bookings"),
+    path("me/bookings/<uuid:pk>/", residents.MyBookingView.as_view(), name="my-booking"),
+    path("me/family/", residents.FamilyView.as_view(), name="my-family"),
+    path(
+        "me/family/<int:pk>/remove/", residents.FamilyRemoveView.as_view(), name="my-family-remove"
+    ),
+    path("me/addresses/", residents.AddressesView.as_view(), name="my-addresses"),
+    path(
+        "me/addresses/<int:pk>/delete/",
+        residents.AddressDeleteView.as_view(),
+        name="my-address-delete",
+    ),
+    path("me/plans/", residents.PlansView.as_view(), name="my-plans"),
+    path("me/plans/<int:pk>/status/", residents.PlanStatusView.as_view(), name="my-plan-status"),
+    path("me/payments/", residents.PaymentsView.as_view(), name="my-payments"),
+    path("me/family-doctor/", residents.DoctorView.as_view(), name="my-doctor"),
+    path(
+        "me/family-doctor/<int:pk>/renew/",
+        residents.DoctorRenewView.as_view(),
+        name="my-doctor-renew",
+    ),
+    path(
+        "sandbox-pay/<str:reference>/",
+        cashier.SandboxCashierView.as_view(),
+        name="sandbox-cashier",
+    ),
+    # The provider's booking desk.
+    path("provider/organisations/<uuid:pk>/bookings/", desk.DeskView.as_view(), name="desk"),
+    path(
+        "provider/organisations/<uuid:pk>/bookings/calendar/",
+        desk.DeskCalendarView.as_view(),
+        name="desk-calendar",
+    ),
+    path(
+        "provider/organisations/<uuid:pk>/bookings/export.csv",
+        desk.DeskExportView.as_view(),
+        name="desk-export",
+    ),
+    path("provider/bookings/<uuid:pk>/", desk.StaffBookingView.as_view(), name="staff-booking"),
+    path(
+        "provider/bookings/<uuid:pk>/action/",
+        desk.DeskActionView.as_view(),
+        name="desk-action",
+    ),
 ]

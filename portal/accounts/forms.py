@@ -75,6 +75,9 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
+    notify_by_email = forms.BooleanField(
+        label=_("预约等通知同时发送到电子邮箱（站内通知始终保留）"), required=False
+    )
 
 
 class ErasureForm(forms.Form):

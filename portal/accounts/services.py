@@ -137,9 +137,17 @@ def user_set_elder_mode(*, user: User, enabled: bool) -> None:
 
 
 def user_update_profile(
-    *, user: User, name: str | None = None, email: str | None = None, elder_mode: bool | None = None
+    *,
+    user: User,
+    name: str | None = None,
+    email: str | None = None,
+    elder_mode: bool | None = None,
+    notify_by_email: bool | None = None,
 ) -> User:
     changed = []
+    if notify_by_email is not None:
+        user.notify_by_email = notify_by_email
+        changed.append("notify_by_email")
     if name is not None:
         if not name.strip():
             raise AccountError(_("请填写姓名。"), code="required", field="name")

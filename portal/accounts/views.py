@@ -84,7 +84,8 @@ class MeView(LoginRequiredMixin, FormView):
     success_url = reverse_lazy("accounts:me")
 
     def get_initial(self):
-        return {"name": self.request.user.name, "email": self.request.user.email}
+        user = self.request.user
+        return {"name": user.name, "email": user.email, "notify_by_email": user.notify_by_email}
 
     def form_valid(self, form):
         try:

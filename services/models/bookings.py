@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from providers.models import Provider, StaffMember
 from services.models.listings import Category, Listing
 from services.models.residents import Address, Dependant
-from services.models.schedules import Slot
+from services.models.schedules import ScheduleRule, Slot
 
 
 class TsTzRange(Func):
@@ -184,8 +184,8 @@ class BookingEvent(models.Model):
     """One transition of a booking: who moved it from which state to which, when and why."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=24, blank=True)
-    to_status = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=24, blank=True, choices=Booking.Status.choices)
+    to_status = models.CharField(max_length=24, choices=Booking.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -246,6 +246,9 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing} {self.start_time:%H:%M}"
+
+    def get_weekdays_display(self) -> list[str]:
+        return [str(ScheduleRule.Weekday(day).label) for day in self.weekdays]
 
 
 class PlanOccurrence(models.Model):

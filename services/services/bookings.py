@@ -64,6 +64,8 @@ TRANSITIONS: dict[str, Transition] = {
     "expire": Transition((S.REQUESTED,), S.EXPIRED, "system", "超时"),
 }
 PROVIDER_ACTIONS = [name for name, t in TRANSITIONS.items() if t.by == "provider"]
+# What the provider's bulk API accepts: its transitions and staff assignment.
+DESK_ACTIONS = [*PROVIDER_ACTIONS, "assign"]
 
 
 def _new_reference() -> str:
@@ -120,6 +122,14 @@ def booking_create(
         if existing is not None:
             return existing
         raise BookingError(_("预约未能保存，请重试。"), code="conflict") from exc
+    except BookingError:
+        # A concurrent request with the same key may have committed meanwhile and so taken the
+        # last place (slot_full) or made the person busy at this time (person_busy): it is the
+        # same booking, not a refusal.
+        existing = _existing(resident, key, slot_id)
+        if existing is not None:
+            return existing
+        raise
     transaction.on_commit(lambda: _notify(booking, "requested", actor=resident))
     return booking
 
@@ -230,14 +240,17 @@ def _check_address(resident, address: Address | None, listing: Listing) -> Addre
     return address
 
 
-def _check_no_overlap(resident, dependant, slot: Slot) -> None:
+def _check_no_overlap(resident, dependant, slot: Slot, *, moving: Booking | None = None) -> None:
     clash = Booking.objects.filter(
         resident=resident,
         dependant=dependant,
         status__in=Booking.ACTIVE,
         starts_at__lt=slot.ends_at,
         ends_at__gt=slot.starts_at,
-    ).exists()
+    )
+    if moving is not None:
+        clash = clash.exclude(pk=moving.pk)
+    clash = clash.exists()
     if clash:
         raise BookingError(_("服务对象在这个时间已有其他预约。"), code="person_busy")
 
@@ -319,7 +332,8 @@ def booking_transition(*, booking: Booking, action: str, actor=None, reason: str
 
 
 def _check_actor(booking: Booking, transition: Transition, actor) -> None:
-    if transition.by == "system":
+    if transition.by == "system" and actor is None:
+        # Jobs only: a person (e.g. a desk form posting action=expire) may not take them.
         return
     if transition.by == "resident" and getattr(actor, "pk", None) == booking.resident_id:
         return
@@ -438,6 +452,7 @@ def booking_reschedule(*, booking: Booking, new_slot_id: int, actor, now=None) -
             )
         if new_slot.starts_at <= now:
             raise BookingError(_("这个时段已经开始或结束，不能预约。"), code="slot_past")
+        _check_no_overlap(booking.resident_id, booking.dependant_id, new_slot, moving=booking)
         taken = Slot.objects.filter(pk=new_slot.pk, remaining__gt=0).update(
             remaining=F("remaining") - 1
         )
@@ -552,3 +567,55 @@ def _notify(booking: Booking, what: str, *, actor=None, event=None) -> None:
         link=link,
         dedupe_key=f"booking:{booking.pk}:{what}:{event.pk if event else 0}",
     )
+
+
+# --- The provider's bulk API ---------------------------------------------------------------------
+
+
+class BulkBookingError(BookingError):
+    """Some items of a bulk request were refused; nothing was changed."""
+
+    status = 400
+
+
+def bookings_bulk_apply(*, provider, actor, items: list[dict]) -> list[Booking]:
+    """Apply many desk actions at once (`action` = a transition or "assign"), all or nothing:
+    when any item fails, none is applied and every failing item's error is reported by index."""
+    if not is_staff_of(actor, provider.pk):
+        raise BookingForbidden(_("您无权进行此操作。"), code="forbidden")
+    errors: dict[str, list[str]] = {}
+    done: list[Booking] = []
+    ids = [item["booking"] for item in items]
+    found = {b.pk: b for b in Booking.objects.filter(provider=provider, pk__in=ids)}
+    try:
+        with transaction.atomic():
+            for index, item in enumerate(items):
+                booking = found.get(item["booking"])
+                try:
+                    if booking is None:
+                        raise BookingInputError(_("本机构没有这条预约。"), code="not_found")
+                    if item["action"] == "assign":
+                        done.append(
+                            booking_assign_staff(
+                                booking=booking, staff=item.get("staff"), actor=actor
+                            )
+                        )
+                    elif item["action"] in PROVIDER_ACTIONS:
+                        done.append(
+                            booking_transition(
+                                booking=booking,
+                                action=item["action"],
+                                actor=actor,
+                                reason=item.get("reason", ""),
+                            )
+                        )
+                    else:
+                        raise BookingInputError(_("未知的操作。"), code="unknown_action")
+                except BookingError as exc:
+                    errors[str(index)] = [str(exc.message)]
+            if errors:
+                raise BulkBookingError(_("部分预约无法处理，全部未执行。"), code="bulk_invalid")
+    except BulkBookingError as exc:
+        exc.fields = {"items": errors}
+        raise
+    return done

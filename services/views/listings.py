@@ -306,5 +306,6 @@ class ListingPublicView(TemplateView):
         return super().get_context_data(
             listing=listing,
             slots=selectors.slot_list_upcoming(listing=listing, limit=12, only_free=True),
+            **selectors.listing_page_extras(listing=listing),
             **kwargs,
         )
