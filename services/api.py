@@ -200,7 +200,9 @@ class SearchApi(APIView):
         page = request.query_params.get("page", "1")
         if not page.isdigit() or not 1 <= int(page) <= 500:
             raise ValidationError({"page": [_("页码应为 1 到 500 的整数。")]})
-        result = selectors.listing_search(params=request.query_params, page=int(page))
+        result = selectors.listing_search(
+            params=request.query_params, page=int(page), viewer=request.user
+        )
         base = request.build_absolute_uri(request.path)
         query = request.query_params.copy()
 

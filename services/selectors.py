@@ -86,11 +86,16 @@ def category_list(*, domains: list[str] | None = None) -> QuerySet[Category]:
 SEARCH_PAGE_SIZE = 20
 
 
-def listing_search(*, params, page: int = 1, page_size: int = SEARCH_PAGE_SIZE) -> dict:
+def listing_search(
+    *, params, page: int = 1, page_size: int = SEARCH_PAGE_SIZE, viewer=None
+) -> dict:
     """Search public listings: validated filters, ranking, one page, facet counts.
 
+    `address` (the id of one of the viewer's saved addresses) stands for its coordinates.
     Raises SearchError (a 400 with the fields named) for bad parameters.
     """
+    if "address" in params:
+        params = _address_as_point(params, viewer)
     unknown = ListingSearchFilter.unknown_parameters(params)
     if unknown:
         raise SearchError({name: [_("未知的查询参数。")] for name in unknown})
@@ -183,6 +188,22 @@ def _label_facets(facets: dict) -> None:
 
 
 # --- The listing page --------------------------------------------------------------------------
+
+
+def _address_as_point(params, viewer):
+    """Replace `address=<id>` by the saved address's lat/lng (only the viewer's own)."""
+    params = params.copy()
+    value = params.pop("address")
+    value = value[-1] if isinstance(value, list) else value
+    if "lat" in params or "lng" in params:
+        raise SearchError({"address": [_("常用地址与经纬度不能同时提供。")]})
+    address = None
+    if str(value).isdigit() and getattr(viewer, "is_authenticated", False):
+        address = Address.objects.filter(owner=viewer, pk=int(value)).first()
+    if address is None:
+        raise SearchError({"address": [_("没有这个常用地址（需登录，且只能使用自己的地址）。")]})
+    params["lat"], params["lng"] = str(address.latitude), str(address.longitude)
+    return params
 
 
 def listing_page_extras(*, listing: Listing) -> dict:

@@ -172,6 +172,9 @@ class SearchQuerySerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False)
     lng = serializers.FloatField(required=False)
     radius_km = serializers.FloatField(required=False)
+    address = serializers.IntegerField(
+        required=False, help_text="One of the signed-in resident's saved addresses, for lat/lng"
+    )
     price_min = serializers.IntegerField(required=False, help_text="fen")
     price_max = serializers.IntegerField(required=False, help_text="fen")
     free_from = serializers.DateField(required=False)

@@ -223,9 +223,15 @@ def package_release_use(*, booking: Booking) -> None:
     package = PrepaidPackage.objects.select_for_update().get(pk=booking.package_id)
     payment = package.payment
     # The last use takes the rounding remainder so the whole price is released in the end.
-    completed = package.bookings.filter(status=Booking.Status.COMPLETED).count()
-    share = payment.held_fen if completed >= package.uses_total else package.unit_fen
+    # Every spent use counts (completed, no-show, late cancellation), not only completions.
+    released = (
+        payment.entries.filter(key__startswith="package-use:")
+        .exclude(key=f"package-use:{booking.pk}")
+        .count()
+    )
+    share = payment.held_fen if released + 1 >= package.uses_total else package.unit_fen
     payment_capture(payment=payment, amount_fen=share, key=f"package-use:{booking.pk}")
+    payment.refresh_from_db()  # payment_capture saved its own copy
     if package.uses_left == 0 and payment.held_fen == 0:
         package.status = PrepaidPackage.Status.USED_UP
         package.save(update_fields=["status"])

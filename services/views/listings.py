@@ -280,9 +280,14 @@ class SearchView(TemplateView):
             sorts=SORTS,
             values=self.request.GET,
             searched=bool(params),
+            addresses=selectors.address_list(user=self.request.user)
+            if self.request.user.is_authenticated
+            else [],
         )
         try:
-            result = selectors.listing_search(params=params, page=page)
+            result = selectors.listing_search(
+                params=params, page=page, viewer=self.request.user
+            )
         except selectors.SearchError as exc:
             context["errors"] = exc.fields
             return context

@@ -261,3 +261,22 @@ def test_division_ancestors():
     assert division_ancestors("510107001") == ["510107", "510100", "510000"]
     assert division_ancestors("510107") == ["510100", "510000"]
     assert division_ancestors("510100") == ["510000"]
+
+
+def test_distance_from_my_saved_address(api_client, wang_fang, daughter, provider_a):
+    from tests.services.factories import AddressFactory, public_listing
+
+    listing = public_listing(provider_a)
+    branch = listing.branch
+    near = AddressFactory(owner=wang_fang, latitude=branch.latitude, longitude=branch.longitude)
+    api_client.force_authenticate(wang_fang)
+    response = api_client.get("/api/v1/search/", {"address": near.pk, "radius_km": 1})
+    assert response.status_code == 200
+    found = {r["id"]: r["distance_km"] for r in response.data["results"]}
+    assert found[listing.pk] < 0.01
+
+    api_client.force_authenticate(daughter)  # not her address
+    refused = api_client.get("/api/v1/search/", {"address": near.pk})
+    assert refused.status_code == 400 and "address" in refused.data["fields"]
+    both = api_client.get("/api/v1/search/", {"address": near.pk, "lat": 30.6, "lng": 104.0})
+    assert both.status_code == 400 and "address" in both.data["fields"]
