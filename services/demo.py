@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from providers.domains import Domain
 from providers.demo import HAND_MADE
+from providers.domains import Domain
 from providers.models import Branch, Provider
 from services.models import Category, Listing, ScheduleRule, Slot
 from services.services.listings import categories_load, set_search_terms
@@ -282,12 +282,9 @@ def seed_resident_records(*, log: Callable[[str], object]) -> None:
         )
         package.included_categories.set(["health_family_doctor", "health_chronic_followup"])
         package.team.set(StaffMember.objects.filter(provider=health, is_active=True)[:3])
-    meals = (
-        Listing.objects.filter(
-            provider__name="幸福里养老服务中心", category_id="elder_meals", is_public=True
-        )
-        .first()
-    )
+    meals = Listing.objects.filter(
+        provider__name="幸福里养老服务中心", category_id="elder_meals", is_public=True
+    ).first()
     slot = meals and meals.slots.filter(starts_at__gt=timezone.now(), remaining__gt=0).first()
     booked = 0
     if slot is not None:
