@@ -122,8 +122,8 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("预约")
-        verbose_name_plural = _("预约")
+        verbose_name = _("服务预约")
+        verbose_name_plural = _("服务预约")
         ordering = ["-starts_at", "reference"]
         indexes = [
             # "My bookings", upcoming and past.
