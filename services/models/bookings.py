@@ -358,7 +358,8 @@ class FamilyDoctorContract(models.Model):
                 expressions=[
                     ("resident", RangeOperators.EQUAL),
                     (Coalesce("dependant", Value(0)), RangeOperators.EQUAL),
-                    (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
+                    # Both ends inclusive: `ends_on` is the last day covered.
+                    (DateRange("starts_on", "ends_on", Value("[]")), RangeOperators.OVERLAPS),
                 ],
                 condition=Q(status="active"),
                 violation_error_message=_("该服务对象在这段时间已有家庭医生签约。"),

@@ -285,9 +285,7 @@ class SearchView(TemplateView):
             else [],
         )
         try:
-            result = selectors.listing_search(
-                params=params, page=page, viewer=self.request.user
-            )
+            result = selectors.listing_search(params=params, page=page, viewer=self.request.user)
         except selectors.SearchError as exc:
             context["errors"] = exc.fields
             return context
