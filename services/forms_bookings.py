@@ -27,9 +27,13 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, dependants=(), addresses=(), at_home=False, **kwargs):
+    def __init__(
+        self, *args, dependants=(), addresses=(), at_home=False, has_package=False, **kwargs
+    ):
         kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        if not has_package:
+            del self.fields["use_package"]
         self.fields["person"].choices = [("self", _("本人"))] + [
             (str(d.pk), str(d)) for d in dependants
         ]

@@ -56,7 +56,10 @@ class Dependant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{mask_name(self.name)}（{self.get_relationship_display()}）"
+        return _("%(name)s（%(relationship)s）") % {
+            "name": mask_name(self.name),
+            "relationship": self.get_relationship_display(),
+        }
 
     @property
     def masked_name(self) -> str:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -59,14 +60,20 @@ class BookView(ResidentRequiredMixin, FormView):
             "dependants": self.dependants,
             "addresses": self.addresses,
             "at_home": self.listing.delivery_mode == Listing.DeliveryMode.AT_HOME,
+            "has_package": bool(self.packages),
         }
 
-    def get_context_data(self, **kwargs):
-        packages = selectors.package_list_for_resident(user=self.request.user).filter(
-            listing=self.listing, status="active", uses_left__gt=0
+    @cached_property
+    def packages(self) -> list:
+        return list(
+            selectors.package_list_for_resident(user=self.request.user).filter(
+                listing=self.listing, status="active", uses_left__gt=0
+            )
         )
+
+    def get_context_data(self, **kwargs):
         return super().get_context_data(
-            listing=self.listing, slot=self.slot, packages=packages, **kwargs
+            listing=self.listing, slot=self.slot, packages=self.packages, **kwargs
         )
 
     def form_valid(self, form):
@@ -79,7 +86,7 @@ class BookView(ResidentRequiredMixin, FormView):
                 dependant=person_of(data["person"], self.dependants),
                 address=address_of(data.get("address"), self.addresses),
                 note=data["note"],
-                use_package=data["use_package"],
+                use_package=data.get("use_package", False),
             )
         except DomainError as exc:
             apply_error(form, exc)
