@@ -14,7 +14,10 @@ class ServicesConfig(AppConfig):
         from services.services import visibility  # noqa: F401 (signal receivers)
 
         personal_data.register(
-            "bookings", _("我的预约"), export=sections.export_bookings, erase=sections.erase_bookings
+            "bookings",
+            _("我的预约"),
+            export=sections.export_bookings,
+            erase=sections.erase_bookings,
         )
         personal_data.register("payments", _("支付与退款"), export=sections.export_payments)
         personal_data.register(

@@ -65,17 +65,6 @@ def contract_sign(
         )
     starts_on = starts_on or timezone.localdate()
     ends_on = _add_months(starts_on, package.term_months) - dt.timedelta(days=1)
-    # `ends_on` is the last day covered, but the exclusion constraint compares half-open
-    # DATERANGE(starts_on, ends_on), which leaves the last day out: check inclusively here.
-    overlapping = FamilyDoctorContract.objects.filter(
-        resident=resident,
-        dependant=dependant,
-        status=C.ACTIVE,
-        starts_on__lte=ends_on,
-        ends_on__gte=starts_on,
-    )
-    if overlapping.exists():
-        raise BookingError(_("该服务对象在这段时间已有家庭医生签约。"), code="already_signed")
     try:
         with transaction.atomic():
             contract = FamilyDoctorContract.objects.create(

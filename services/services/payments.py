@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.permissions import is_resident, official_covers
 from portal.audit.services import audit_record
 from services.errors import PaymentError
 from services.gateways import get_gateway
@@ -79,6 +80,11 @@ def callback_receive(*, gateway: str, body: bytes, signature: str) -> Payment:
 
 
 def _hold(payment: Payment) -> None:
+    if payment.status == Payment.Status.FAILED:
+        # An attempt failed, then the gateway took the money after all (a retry, or events
+        # out of order): keep it while it is still due, else give it back like a late payment.
+        # Ignoring it would leave the charge in the gateway's book and nowhere in the ledger.
+        payment.status = Payment.Status.PENDING if _still_due(payment) else Payment.Status.VOID
     if payment.status != Payment.Status.PENDING:
         # Paid after the booking was cancelled or expired: the money goes straight back.
         if payment.status == Payment.Status.VOID:
@@ -94,6 +100,12 @@ def _hold(payment: Payment) -> None:
         PrepaidPackage.objects.filter(pk=payment.package_id).update(
             status=PrepaidPackage.Status.ACTIVE
         )
+
+
+def _still_due(payment: Payment) -> bool:
+    if payment.booking_id:
+        return payment.booking.status in Booking.ACTIVE
+    return payment.package.status == PrepaidPackage.Status.PENDING
 
 
 def _post_hold(payment: Payment) -> None:
@@ -190,11 +202,32 @@ def _settled_status(payment: Payment) -> str:
     return Payment.Status.PARTLY_REFUNDED
 
 
+def payment_reopen(*, booking: Booking, actor) -> Payment:
+    """A new pending payment for a requested booking whose payment failed (the resident tries
+    again before the booking expires)."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if getattr(actor, "pk", None) != booking.resident_id:
+            raise PaymentError(_("您无权进行此操作。"), code="forbidden")
+        open_payment = booking.payments.filter(
+            status__in=[Payment.Status.PENDING, Payment.Status.HELD]
+        ).first()
+        if open_payment is not None:
+            return open_payment
+        if booking.status != Booking.Status.REQUESTED or booking.price_fen == 0:
+            raise PaymentError(_("这条预约无需再支付。"), code="nothing_due")
+        return payment_open(booking=booking)
+
+
 # --- Prepaid packages (次卡/月卡) -----------------------------------------------------------
 
 
 def package_buy(*, resident, listing) -> tuple[PrepaidPackage, Payment]:
     """Start buying a listing's package: pending until the gateway confirms, then held."""
+    if not is_resident(resident):
+        raise PaymentError(_("只有居民可以购买次卡。"), code="not_resident")
+    if not listing.is_public:
+        raise PaymentError(_("没有这项服务。"), code="unknown_listing", field="listing")
     if not listing.package_uses:
         raise PaymentError(_("该服务没有次卡。"), code="no_package", field="listing")
     with transaction.atomic():
@@ -240,6 +273,13 @@ def package_release_use(*, booking: Booking) -> None:
 def package_refund_unused(*, package: PrepaidPackage, actor, reason: str) -> int:
     """Refund what a package still holds (unused uses): e.g. the provider closed, or the
     resident gave it up with no booking pending."""
+    # The resident gives it up, or an official of the provider's district orders the refund
+    # (a provider closing or vanishing: the case escrow exists for).
+    allowed = getattr(actor, "pk", None) == package.resident_id or official_covers(
+        actor, package.provider.division_id
+    )
+    if not allowed:
+        raise PaymentError(_("您无权进行此操作。"), code="forbidden")
     with transaction.atomic():
         package = PrepaidPackage.objects.select_for_update().get(pk=package.pk)
         if package.bookings.filter(status__in=Booking.ACTIVE).exists():

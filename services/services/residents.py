@@ -14,7 +14,7 @@ from portal.accounts.permissions import is_resident
 from portal.audit.services import audit_record
 from portal.identifiers import normalize_mobile
 from services.errors import BookingInputError
-from services.models import Address, Booking, Dependant
+from services.models import Address, Booking, Dependant, FamilyDoctorContract, Plan
 
 
 def _resident(user) -> None:
@@ -61,8 +61,8 @@ def dependant_add(*, owner, data: dict) -> Dependant:
 
 
 def dependant_remove(*, owner, dependant: Dependant) -> None:
-    """Remove a member from the list (kept for past bookings, hidden, name erased when no
-    booking refers to it)."""
+    """Remove a member from the list: their plans stop and their family-doctor contracts end.
+    Kept, hidden, for past bookings that refer to them; deleted when none does."""
     if dependant.owner_id != owner.pk:
         raise BookingInputError(_("没有这位家庭成员。"), code="not_found")
     with transaction.atomic():
@@ -70,8 +70,20 @@ def dependant_remove(*, owner, dependant: Dependant) -> None:
             raise BookingInputError(
                 _("这位家庭成员还有未完成的预约，请先取消。"), code="has_bookings"
             )
-        dependant.removed_at = timezone.now()
-        dependant.save(update_fields=["removed_at"])
+        Plan.objects.filter(dependant=dependant).update(status=Plan.Status.STOPPED)
+        FamilyDoctorContract.objects.filter(
+            dependant=dependant, status=FamilyDoctorContract.Status.ACTIVE
+        ).update(status=FamilyDoctorContract.Status.TERMINATED)
+        referenced = (
+            dependant.bookings.exists()
+            or Plan.objects.filter(dependant=dependant).exists()
+            or FamilyDoctorContract.objects.filter(dependant=dependant).exists()
+        )
+        if referenced:
+            dependant.removed_at = timezone.now()
+            dependant.save(update_fields=["removed_at"])
+        else:
+            dependant.delete()
 
 
 def address_save(*, owner, data: dict, address: Address | None = None) -> Address:
@@ -84,6 +96,9 @@ def address_save(*, owner, data: dict, address: Address | None = None) -> Addres
         raise BookingInputError(_("请选择有效的所在区划。"), code="division", field="division")
     try:
         lat, lng = Decimal(str(data.get("latitude"))), Decimal(str(data.get("longitude")))
+        if not (lat.is_finite() and lng.is_finite()):
+            # "NaN" parses but cannot be compared (InvalidOperation below, a 500).
+            raise ValueError("not a finite number")
     except (ArithmeticError, ValueError, TypeError) as exc:
         raise BookingInputError(
             _("请填写有效的经纬度。"), code="coordinates", field="latitude"
@@ -117,4 +132,9 @@ def address_save(*, owner, data: dict, address: Address | None = None) -> Addres
 def address_delete(*, owner, address: Address) -> None:
     if address.owner_id != owner.pk:
         raise BookingInputError(_("没有这个地址。"), code="not_found")
+    # Booking.address is SET_NULL: deleting it would leave a home visit without an address.
+    if Booking.objects.filter(address=address, status__in=Booking.ACTIVE).exists():
+        raise BookingInputError(
+            _("还有未完成的上门预约使用这个地址，请先取消或完成。"), code="in_use"
+        )
     address.delete()

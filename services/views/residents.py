@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -159,6 +159,9 @@ class MyBookingView(ResidentRequiredMixin, TemplateView):
                     reason=form.cleaned_data.get("reason", ""),
                 )
                 messages.success(request, _("预约已取消，退款将按规则原路退回。"))
+            elif action == "pay":
+                payment = payments.payment_reopen(booking=self.booking, actor=request.user)
+                return redirect(payments.payment_cashier_url(payment))
             elif action == "reschedule":
                 slots = selectors.slot_list_upcoming(
                     listing=self.booking.listing, limit=30, only_free=True
@@ -238,8 +241,12 @@ class AddressDeleteView(ResidentRequiredMixin, View):
         address = selectors.address_list(user=request.user).filter(pk=pk).first()
         if address is None:
             raise Http404
-        residents.address_delete(owner=request.user, address=address)
-        messages.success(request, _("地址已删除。"))
+        try:
+            residents.address_delete(owner=request.user, address=address)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("地址已删除。"))
         return redirect("services:my-addresses")
 
 

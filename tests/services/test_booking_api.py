@@ -27,7 +27,8 @@ def test_create_is_idempotent_by_header(api_client, wang_fang, slot):
     api_client.force_authenticate(wang_fang)
     first = api_client.post(BOOKINGS, {"slot": slot.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     again = api_client.post(BOOKINGS, {"slot": slot.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201
+    assert again.status_code == 200
     assert first.data["id"] == again.data["id"]
     assert first.data["payments"][0]["status"] == "pending"
     assert first.data["payments"][0]["cashier_url"]
@@ -78,7 +79,8 @@ def test_booking_for_a_dependant_and_cancelling(api_client, wang_fang, slot):
     )
     assert cancelled.data["status"] == "cancelled_by_resident"
     illegal = api_client.post(f"{BOOKINGS}{created.data['id']}/cancel/", {}, format="json")
-    assert illegal.status_code == 409 and illegal.data["code"] == "illegal_transition"
+    assert illegal.status_code == 409
+    assert illegal.data["code"] == "illegal_transition"
 
 
 def test_residents_only_see_their_own_bookings(api_client, wang_fang, daughter, slot, staff_a):
@@ -95,7 +97,8 @@ def test_the_provider_desk_api_masks_the_person(api_client, wang_fang, staff_a, 
     url = f"/api/v1/providers/{slot.listing.provider_id}/bookings/"
     api_client.force_authenticate(staff_a)
     rows = api_client.get(url).data["results"]
-    assert rows[0]["person"] == "王*" and "*" in rows[0]["phone"]
+    assert rows[0]["person"] == "王*"
+    assert "*" in rows[0]["phone"]
     assert api_client.get(url + "?view=nonsense").status_code == 400
     api_client.force_authenticate(staff_b)
     assert api_client.get(url).status_code == 404
@@ -118,7 +121,8 @@ def test_bulk_actions_are_all_or_nothing(api_client, wang_fang, daughter, staff_
     assert paid.status == Booking.Status.REQUESTED  # nothing applied
 
     done = api_client.post(url, {"items": items[:1]}, format="json")
-    assert done.status_code == 200 and done.data[0]["status"] == "confirmed"
+    assert done.status_code == 200
+    assert done.data[0]["status"] == "confirmed"
 
 
 def test_the_gateway_callback_checks_the_signature_and_applies_once(api_client, wang_fang, slot):
@@ -147,7 +151,8 @@ def test_the_gateway_callback_checks_the_signature_and_applies_once(api_client, 
         ok = api_client.post(
             url, body, content_type="application/json", HTTP_X_SANDBOX_SIGNATURE=signature
         )
-        assert ok.status_code == 200 and ok.data["status"] == "held"
+        assert ok.status_code == 200
+        assert ok.data["status"] == "held"
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.HELD
     assert JournalEntry.objects.filter(payment=payment).count() == 1
 
@@ -167,7 +172,8 @@ def test_addresses_and_dependants_belong_to_their_owner(api_client, wang_fang, d
         },
         format="json",
     )
-    assert bad.status_code == 400 and "division" in bad.data["fields"]
+    assert bad.status_code == 400
+    assert "division" in bad.data["fields"]
     created = api_client.post(
         "/api/v1/me/dependants/",
         {"name": "王芳", "relationship": "parent", "authority": "consent"},

@@ -277,6 +277,8 @@ def test_distance_from_my_saved_address(api_client, wang_fang, daughter, provide
 
     api_client.force_authenticate(daughter)  # not her address
     refused = api_client.get("/api/v1/search/", {"address": near.pk})
-    assert refused.status_code == 400 and "address" in refused.data["fields"]
+    assert refused.status_code == 400
+    assert "address" in refused.data["fields"]
     both = api_client.get("/api/v1/search/", {"address": near.pk, "lat": 30.6, "lng": 104.0})
-    assert both.status_code == 400 and "address" in both.data["fields"]
+    assert both.status_code == 400
+    assert "address" in both.data["fields"]
