@@ -23,6 +23,21 @@ def _fast_password_hashing(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """A transactional test commits for real and the database is flushed after it, which
+    also removes the rows migrations loaded (divisions, categories). Put them back first."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from portal.accounts.services import divisions_load
+    from services.services.listings import categories_load
+
+    divisions_load()
+    categories_load()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -80,7 +80,7 @@ def _pool(tasks: list, threads: int) -> tuple[list, float]:
     return results, wall
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bench_booking_race(settings):
     from portal.accounts.models import User
     from services.errors import BookingError

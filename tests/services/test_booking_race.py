@@ -5,8 +5,8 @@ escrow, 40 clean "slot full" answers, and a balanced ledger. The same idempotenc
 10 threads at once makes one booking and gives all 10 callers the same answer.
 
 Each thread has its own Django database connection (connections are per thread), so these
-tests commit for real (`transaction=True`); `serialized_rollback` puts back the rows the
-migrations loaded (categories, divisions) that the flush at the end of the test removes.
+tests commit for real (`transaction=True`); tests/conftest.py puts back the rows the
+migrations loaded (categories, divisions) that the flush after a transactional test removes.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ SLOTS = 10
 PRICE_FEN = 3000
 JOIN_TIMEOUT_S = 120
 
-race = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+race = pytest.mark.django_db(transaction=True)
 
 
 @dataclass

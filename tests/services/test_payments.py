@@ -584,7 +584,7 @@ def test_the_database_refuses_an_unbalanced_entry_when_checked_immediately():
     assert JournalEntry.objects.filter(key="balanced").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_database_refuses_an_unbalanced_entry_at_commit():
     with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
         _unbalanced_entry()
