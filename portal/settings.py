@@ -128,6 +128,12 @@ else:
     DATABASES = {"default": env.db_url_config(embedded_database_url())}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Short interactive queries: PostgreSQL's JIT compiler costs more (30+ ms on a search) than it
+# saves on them. Reports and exports that would profit run on workers and may turn it back on.
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"]["options"] = (
+    DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off"
+).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery ---------------------------------------------------------------
@@ -258,6 +264,9 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
 SANDBOX_GATEWAY_SECRET = env.str("SANDBOX_GATEWAY_SECRET", default=f"sandbox:{SECRET_KEY}")
 # The platform's fee on captured payments, in basis points (100 = 1 %).
 PLATFORM_FEE_BP = env.int("PLATFORM_FEE_BP", default=0)
+# Seconds a search's result ids and facet counts are kept for the same parameters (popular
+# searches repeat); rows are still read live, so a hidden listing never shows. 0 turns it off.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
 # How many days ahead recurring plans book.
 PLAN_BOOK_AHEAD_DAYS = env.int("PLAN_BOOK_AHEAD_DAYS", default=14)
 

@@ -4,9 +4,13 @@ upcoming slots. Other apps (search, matching, openData) read listings only throu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -99,7 +103,9 @@ def listing_search(
     unknown = ListingSearchFilter.unknown_parameters(params)
     if unknown:
         raise SearchError({name: [_("未知的查询参数。")] for name in unknown})
-    search = ListingSearchFilter(params, queryset=listing_list_public())
+    # Filter and rank on the listing table alone (its denormalised columns and indexes); the
+    # related rows are fetched for the one page shown, not joined to every match.
+    search = ListingSearchFilter(params, queryset=Listing.objects.filter(listing_public_q()))
     if not search.is_valid():
         raise SearchError(search.form.errors.get_json_data())
     try:
@@ -127,35 +133,78 @@ def listing_search(
         ordered = matches.order_by("pk")
 
     page = max(1, page)
-    offset = (page - 1) * page_size
-    rows = list(ordered[offset : offset + page_size + 1])
-    facets_base = matches.order_by()
-    facets = {
-        "domain": list(
-            facets_base.values(value=F("domain"))
-            .annotate(count=Count("pk"))
-            .order_by("-count", "value")
-        ),
-        "category": list(
-            facets_base.values(value=F("category_id"))
-            .annotate(count=Count("pk"))
-            .order_by("-count", "value")[:30]
-        ),
-        "district": list(
-            facets_base.values(value=F("district"))
-            .annotate(count=Count("pk"))
-            .order_by("-count", "value")
-        ),
-    }
-    _label_facets(facets)
+    key = _search_cache_key(params, page, page_size)
+    ttl = settings.SEARCH_CACHE_SECONDS
+    cached = cache.get(key) if ttl else None
+    if cached is None:
+        offset = (page - 1) * page_size
+        extra = ["distance_km"] if has_distance else []
+        hits = list(ordered.values_list("pk", *extra)[offset : offset + page_size + 1])
+        facets = _facets(matches)
+        _label_facets(facets)
+        cached = {"hits": hits, "facets": facets}
+        if ttl:
+            cache.set(key, cached, ttl)
+    hits = cached["hits"]
+    # Rows are read live: a listing hidden since (licence, standing) is left out even when the
+    # ids came from the cache.
+    found = listing_list_public().in_bulk([hit[0] for hit in hits[:page_size]])
+    rows = []
+    for hit in hits[:page_size]:
+        listing = found.get(hit[0])
+        if listing is not None:
+            listing.distance_km = hit[1] if has_distance else None
+            rows.append(listing)
     return {
-        "results": rows[:page_size],
-        "has_next": len(rows) > page_size,
+        "results": rows,
+        "has_next": len(hits) > page_size,
         "page": page,
-        "facets": facets,
+        "facets": cached["facets"],
         "sort": sort,
         "params": data,
     }
+
+
+def _search_cache_key(params, page: int, page_size: int) -> str:
+    items = sorted(
+        (name, value)
+        for name in params
+        for value in (params.getlist(name) if hasattr(params, "getlist") else [params[name]])
+    )
+    digest = hashlib.sha256(repr((items, page, page_size)).encode()).hexdigest()[:32]
+    return f"search:v1:{digest}"
+
+
+FACET_LIMITS = {"domain": None, "category": 30, "district": None}
+
+
+def _facets(matches) -> dict[str, list[dict]]:
+    """Counts by domain, category and district in one pass over the matches (GROUPING SETS)
+    rather than one query each. The matches' SQL is Django's, with its parameters bound."""
+    inner, params = (
+        matches.order_by().values("domain", "category_id", "district").query.sql_with_params()
+    )
+    head = (
+        "SELECT m.domain, m.category_id, m.district, GROUPING(m.domain), "
+        "GROUPING(m.category_id), COUNT(*)"
+    )
+    tail = "GROUP BY GROUPING SETS ((m.domain), (m.category_id), (m.district))"
+    # The inner SQL is Django's; its parameters are bound by the driver below.
+    sql = f"{head} FROM ({inner}) AS m {tail}"
+    facets: dict[str, list[dict]] = {name: [] for name in FACET_LIMITS}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for domain, category, district, no_domain, no_category, count in cursor.fetchall():
+            if not no_domain:
+                facets["domain"].append({"value": domain, "count": count})
+            elif not no_category:
+                facets["category"].append({"value": category, "count": count})
+            else:
+                facets["district"].append({"value": district, "count": count})
+    for name, limit in FACET_LIMITS.items():
+        facets[name].sort(key=lambda f: (-f["count"], f["value"]))
+        facets[name] = facets[name][:limit]
+    return facets
 
 
 class SearchError(DomainError):

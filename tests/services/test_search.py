@@ -282,3 +282,24 @@ def test_distance_from_my_saved_address(api_client, wang_fang, daughter, provide
     both = api_client.get("/api/v1/search/", {"address": near.pk, "lat": 30.6, "lng": 104.0})
     assert both.status_code == 400
     assert "address" in both.data["fields"]
+
+
+def test_a_repeated_search_is_served_from_the_cache_but_hidden_listings_never_show(
+    api_client, provider_a, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    settings.SEARCH_CACHE_SECONDS = 60
+    cache.clear()
+    listing = _listing("幸福里养老服务中心", "上门助浴服务", category="elder_bathing")
+    listings_reindex()
+    listings_refresh_visibility()
+    first = api_client.get("/api/v1/search/", {"q": "助浴"})
+    assert [r["id"] for r in first.data["results"]] == [listing.pk]
+    with django_assert_max_num_queries(2):  # the category check and the live rows
+        again = api_client.get("/api/v1/search/", {"q": "助浴"})
+    assert again.data["facets"] == first.data["facets"]
+
+    Listing.objects.filter(pk=listing.pk).update(is_public=False)
+    hidden = api_client.get("/api/v1/search/", {"q": "助浴"})
+    assert hidden.data["results"] == []
