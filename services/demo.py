@@ -232,23 +232,18 @@ def seed_resident_records(*, log: Callable[[str], object]) -> None:
     li = User.objects.filter(phone="+8613800000002").first()
     if wang is None or li is None or wang.addresses.exists():
         return
-    home = Address.objects.create(
-        owner=wang,
-        label="家",
-        division_id="510107",
-        detail="武侯区浆洗街街道洗面桥街 8 号 3 栋 2 单元 501",
-        latitude="30.641200",
-        longitude="104.043100",
-        is_default=True,
-    )
-    Address.objects.create(
-        owner=li,
-        label="妈妈家",
-        division_id="510107",
-        detail="武侯区浆洗街街道洗面桥街 8 号 3 栋 2 单元 501",
-        latitude="30.641200",
-        longitude="104.043100",
-        is_default=True,
+    # 王芳's home, which her daughter also keeps as "妈妈家" to book home visits for her.
+    home, _mothers = (
+        Address.objects.create(
+            owner=owner,
+            label=label,
+            division_id="510107",
+            detail="武侯区浆洗街街道洗面桥街 8 号 3 栋 2 单元 501",
+            latitude="30.641200",
+            longitude="104.043100",
+            is_default=True,
+        )
+        for owner, label in ((wang, "家"), (li, "妈妈家"))
     )
     Dependant.objects.create(
         owner=wang,

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -182,72 +183,85 @@ class MyBookingView(ResidentRequiredMixin, TemplateView):
         return redirect("services:my-booking", pk=pk)
 
 
-class FamilyView(ResidentRequiredMixin, FormView):
+class OwnRecordsView(ResidentRequiredMixin, FormView):
+    """A list of the resident's own records with a form to add one (family, addresses)."""
+
+    records = staticmethod(lambda user: None)  # the resident's records, for the list
+    context_name = "records"
+    add = staticmethod(lambda user, data: None)  # the service that adds one
+    added_message = ""
+    url_name = ""
+
+    def get_context_data(self, **kwargs):
+        kwargs[self.context_name] = self.records(self.request.user)
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.add(self.request.user, form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.added_message)
+        return redirect(self.url_name)
+
+
+class OwnRecordActionView(ResidentRequiredMixin, View):
+    """One action on one of the resident's own records (remove, delete, renew); another
+    person's record does not exist for them."""
+
+    records = staticmethod(lambda user: None)
+    act = staticmethod(lambda user, record: None)
+    done_message = ""
+    url_name = ""
+
+    def post(self, request, pk):
+        record = self.records(request.user).filter(pk=pk).first()
+        if record is None:
+            raise Http404
+        try:
+            self.act(request.user, record)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.done_message)
+        return redirect(self.url_name)
+
+
+class FamilyView(OwnRecordsView):
     """My family members: the people I may book for, with my authority to do so."""
 
     template_name = "services/my_family.html"
     form_class = DependantForm
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            dependants=selectors.dependant_list(user=self.request.user), **kwargs
-        )
-
-    def form_valid(self, form):
-        try:
-            residents.dependant_add(owner=self.request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已添加家庭成员。"))
-        return redirect("services:my-family")
+    context_name = "dependants"
+    records = staticmethod(lambda user: selectors.dependant_list(user=user))
+    add = staticmethod(lambda user, data: residents.dependant_add(owner=user, data=data))
+    added_message = gettext_lazy("已添加家庭成员。")
+    url_name = "services:my-family"
 
 
-class FamilyRemoveView(ResidentRequiredMixin, View):
-    def post(self, request, pk):
-        dependant = selectors.dependant_list(user=request.user).filter(pk=pk).first()
-        if dependant is None:
-            raise Http404
-        try:
-            residents.dependant_remove(owner=request.user, dependant=dependant)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已移除。"))
-        return redirect("services:my-family")
+class FamilyRemoveView(OwnRecordActionView):
+    records = staticmethod(lambda user: selectors.dependant_list(user=user))
+    act = staticmethod(lambda user, d: residents.dependant_remove(owner=user, dependant=d))
+    done_message = gettext_lazy("已移除。")
+    url_name = "services:my-family"
 
 
-class AddressesView(ResidentRequiredMixin, FormView):
+class AddressesView(OwnRecordsView):
     template_name = "services/my_addresses.html"
     form_class = AddressForm
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            addresses=selectors.address_list(user=self.request.user), **kwargs
-        )
-
-    def form_valid(self, form):
-        try:
-            residents.address_save(owner=self.request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("地址已保存。"))
-        return redirect("services:my-addresses")
+    context_name = "addresses"
+    records = staticmethod(lambda user: selectors.address_list(user=user))
+    add = staticmethod(lambda user, data: residents.address_save(owner=user, data=data))
+    added_message = gettext_lazy("地址已保存。")
+    url_name = "services:my-addresses"
 
 
-class AddressDeleteView(ResidentRequiredMixin, View):
-    def post(self, request, pk):
-        address = selectors.address_list(user=request.user).filter(pk=pk).first()
-        if address is None:
-            raise Http404
-        try:
-            residents.address_delete(owner=request.user, address=address)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("地址已删除。"))
-        return redirect("services:my-addresses")
+class AddressDeleteView(OwnRecordActionView):
+    records = staticmethod(lambda user: selectors.address_list(user=user))
+    act = staticmethod(lambda user, a: residents.address_delete(owner=user, address=a))
+    done_message = gettext_lazy("地址已删除。")
+    url_name = "services:my-addresses"
 
 
 class PlansView(ResidentRequiredMixin, TemplateView):
@@ -366,15 +380,8 @@ class DoctorView(ResidentRequiredMixin, FormView):
         return redirect("services:my-doctor")
 
 
-class DoctorRenewView(ResidentRequiredMixin, View):
-    def post(self, request, pk):
-        contract = selectors.contract_list_for_resident(user=request.user).filter(pk=pk).first()
-        if contract is None:
-            raise Http404
-        try:
-            doctor.contract_renew(contract=contract, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已续约。"))
-        return redirect("services:my-doctor")
+class DoctorRenewView(OwnRecordActionView):
+    records = staticmethod(lambda user: selectors.contract_list_for_resident(user=user))
+    act = staticmethod(lambda user, c: doctor.contract_renew(contract=c, actor=user))
+    done_message = gettext_lazy("已续约。")
+    url_name = "services:my-doctor"

@@ -222,3 +222,18 @@ def test_an_address_outside_china_is_refused(client, wang_fang):
     )
     assert "坐标不在中国境内" in response.content.decode()
     assert not wang_fang.addresses.exists()
+
+
+def test_records_of_another_resident_do_not_exist_for_me(client, wang_fang, daughter):
+    theirs = DependantFactory(owner=daughter)
+    their_address = AddressFactory(owner=daughter)
+    client.force_login(wang_fang)
+    assert client.post(reverse("services:my-family-remove", args=[theirs.pk])).status_code == 404
+    assert (
+        client.post(reverse("services:my-address-delete", args=[their_address.pk])).status_code
+        == 404
+    )
+    mine = AddressFactory(owner=wang_fang)
+    client.post(reverse("services:my-address-delete", args=[mine.pk]))
+    assert not wang_fang.addresses.exists()
+    assert daughter.addresses.count() == 1
