@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("portal.accounts.api_urls")),
     path("", include("services.api_urls")),
     path("", include("providers.api_urls")),
+    path("", include("ratings.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,1 +1,1 @@
-"""Read paths of this app, the only way other apps and openData read its tables."""
+"""Read paths of the ratings app, the only way other apps (openData) read its tables."""

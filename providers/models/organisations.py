@@ -79,6 +79,13 @@ class Provider(models.Model):
     standing = models.CharField(
         _("信用状态"), max_length=12, choices=Standing.choices, default=Standing.NORMAL
     )
+    # Written by the ratings app (it owns the rules; providers only shows them): the credit
+    # grade, the current official grade and the residents' score.
+    credit_grade = models.CharField(_("信用等级"), max_length=1, blank=True, default="")
+    official_grade = models.CharField(_("官方评定等级"), max_length=20, blank=True, default="")
+    official_grade_until = models.DateField(_("等级有效期至"), null=True, blank=True)
+    quality_score = models.FloatField(_("居民评分"), null=True, blank=True)
+    review_count = models.PositiveIntegerField(_("评价数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -132,6 +132,10 @@ class Listing(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Written by the ratings app: the residents' score of this listing (a Bayesian average,
+    # ratings.services.scores) and how many reviews it rests on. Search ranks by it.
+    quality_score = models.FloatField(_("居民评分"), null=True, blank=True, editable=False)
+    review_count = models.PositiveIntegerField(_("评价数"), default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

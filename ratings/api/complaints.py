@@ -1,0 +1,3 @@
+"""complaints API."""
+
+urlpatterns: list = []

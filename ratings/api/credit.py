@@ -1,0 +1,3 @@
+"""credit API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""inspections API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""reviews API."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Pages of the ratings app, one module per sub-domain; each module has its `urlpatterns`."""

@@ -1,0 +1,3 @@
+"""complaints pages (filled by its issue work)."""
+
+urlpatterns: list = []

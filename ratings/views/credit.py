@@ -1,0 +1,3 @@
+"""credit pages (filled by its issue work)."""
+
+urlpatterns: list = []

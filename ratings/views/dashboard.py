@@ -1,0 +1,3 @@
+"""dashboard pages (filled by its issue work)."""
+
+urlpatterns: list = []

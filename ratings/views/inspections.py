@@ -1,0 +1,3 @@
+"""inspections pages (filled by its issue work)."""
+
+urlpatterns: list = []

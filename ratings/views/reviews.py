@@ -1,0 +1,3 @@
+"""reviews pages (filled by its issue work)."""
+
+urlpatterns: list = []
