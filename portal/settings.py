@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.refresh_listing_visibility",
         "schedule": crontab(hour=1, minute=10),
     },
+    # Credit after listing visibility: expired list entries, overdue rectifications, lapsed
+    # licences, then every provider's grade.
+    "refresh-credit": {
+        "task": "ratings.tasks.refresh_credit",
+        "schedule": crontab(hour=1, minute=20),
+    },
     "materialise-slots": {
         "task": "services.tasks.materialise_slots",
         "schedule": crontab(hour=1, minute=30),
@@ -209,6 +215,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Requested bookings the provider did not confirm (or the resident did not pay) in time.
     "expire-bookings": {"task": "services.tasks.expire_bookings", "schedule": 300.0},
+    # Complaints past their stage's working-day deadline go to the supervising officials.
+    "escalate-complaints": {"task": "ratings.tasks.escalate_complaints", "schedule": 900.0},
+    "expire-grades": {
+        "task": "ratings.tasks.expire_grades",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    # Quality scores against fresh domain priors and the day's time decay.
+    "recompute-scores": {
+        "task": "ratings.tasks.recompute_scores",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -270,6 +287,13 @@ SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
 # How many days ahead recurring plans book.
 PLAN_BOOK_AHEAD_DAYS = env.int("PLAN_BOOK_AHEAD_DAYS", default=14)
 
+# --- Reviews and quality scores -------------------------------------------------------------
+
+# The Bayesian prior of a quality score counts as this many new reviews (ratings.services.scores).
+RATINGS_PRIOR_WEIGHT = env.int("RATINGS_PRIOR_WEIGHT", default=5)
+# A review this many days old weighs half as much as a new one in the score.
+RATINGS_HALF_LIFE_DAYS = env.int("RATINGS_HALF_LIFE_DAYS", default=365)
+
 # The version of the privacy notice residents consent to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-01"
 
@@ -291,8 +315,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# The largest request body accepted (an upload form: a 5 MB scan plus its fields).
-MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=12 * 1024 * 1024)
+# The largest request body accepted (the biggest upload form: a review with six 5 MB photos).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
 STATICFILES_MANIFEST = env.bool("STATICFILES_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -370,6 +394,11 @@ SPECTACULAR_SETTINGS = {
         "PackageStatusEnum": "services.models.payments.PrepaidPackage.Status",
         "DeskActionEnum": "services.services.bookings.DESK_ACTIONS",
         "ReviewActionEnum": "providers.models.organisations.ReviewEvent.Action",
+        "ReviewStatusEnum": "ratings.models.reviews.Review.Status",
+        "ReviewModerationActionEnum": "ratings.services.reviews.MODERATION_ACTIONS",
+        "ComplaintStatusEnum": "ratings.models.complaints.Complaint.Status",
+        "InspectionKindEnum": "ratings.models.inspections.Inspection.Kind",
+        "InspectionStatusEnum": "ratings.models.inspections.Inspection.Status",
     },
 }
 

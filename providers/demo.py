@@ -235,6 +235,7 @@ def _ensure_hand_made() -> None:
                 "division_id": district,
                 "status": Provider.Status.APPROVED,
                 "domains": [domain],
+                "approved_domains": [domain],
                 "legal_representative": owner[1],
                 "contact_phone": "028-8555" + f"{serial:04d}",
                 "decided_at": timezone.now(),
@@ -319,6 +320,7 @@ def seed(*, scale: int, log: Callable[[str], object], minimal: bool = False) -> 
             contact_phone=f"028-8{rng.randint(1000000, 9999999)}",
             description=f"{names[district]}的{Domain(domain).label}服务机构。",
             status=Provider.Status.SUBMITTED if pending else Provider.Status.APPROVED,
+            approved_domains=[] if pending else [domain],
             submitted_at=now - dt.timedelta(days=rng.randint(0, 10)),
             decided_at=None if pending else now - dt.timedelta(days=rng.randint(30, 900)),
         )

@@ -7,3 +7,13 @@ class RatingsConfig(AppConfig):
 
     name = "ratings"
     verbose_name = _("质量与信用")
+
+    def ready(self) -> None:
+        from portal import navigation
+        from ratings import receivers  # noqa: F401 - connects the credit receivers
+
+        navigation.register("official", _("质量监管看板"), "ratings:dashboard", order=15)
+        navigation.register("official", _("投诉处理"), "ratings:complaint-board", order=20)
+        navigation.register("official", _("评价审核"), "ratings:moderation", order=30)
+        navigation.register("official", _("监督检查"), "ratings:inspections", order=40)
+        navigation.register("official", _("信用监管"), "ratings:credit-lists", order=50)

@@ -27,6 +27,7 @@ EARTH_KM = 6371.0
 SORTS = [
     ("relevance", _("相关度")),
     ("distance", _("距离")),
+    ("rating", _("居民评分")),
     ("price", _("价格从低到高")),
     ("-price", _("价格从高到低")),
 ]
@@ -81,6 +82,13 @@ class ListingSearchFilter(django_filters.FilterSet):
     )
     age_months = django_filters.NumberFilter(
         label=_("服务对象月龄"), method="filter_age", min_value=0, max_value=1500
+    )
+    min_rating = django_filters.NumberFilter(
+        label=_("最低居民评分"),
+        field_name="quality_score",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
     )
     sort = django_filters.ChoiceFilter(label=_("排序"), choices=SORTS, method="filter_noop")
 

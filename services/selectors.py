@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,12 +120,17 @@ def listing_search(
 
     ordered = matches
     if sort == "relevance" and query is not None:
-        rank = SearchRank(F("search_vector"), query)
+        # Text rank, lifted by the residents' score (unrated listings count as 3.5 of 5) and
+        # shrunk by distance.
+        quality = Coalesce(F("quality_score"), Value(3.5), output_field=FloatField())
+        rank = SearchRank(F("search_vector"), query) * (Value(1.0) + quality / Value(5.0))
         if has_distance:  # nearer is better: rank shrinks with distance (halves at 5 km)
             rank = rank / (Value(1.0) + F("distance_km") / Value(5.0))
         ordered = matches.annotate(score=rank).order_by("-score", "pk")
     elif sort == "distance" or (has_distance and sort in ("", "relevance")):
         ordered = matches.order_by("distance_km", "pk")
+    elif sort == "rating":
+        ordered = matches.order_by(F("quality_score").desc(nulls_last=True), "-review_count", "pk")
     elif sort == "price":
         ordered = matches.order_by("price_fen", "pk")
     elif sort == "-price":

@@ -172,6 +172,7 @@ class SearchQuerySerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False)
     lng = serializers.FloatField(required=False)
     radius_km = serializers.FloatField(required=False)
+    min_rating = serializers.FloatField(required=False, help_text="1–5, residents' score")
     address = serializers.IntegerField(
         required=False, help_text="One of the signed-in resident's saved addresses, for lat/lng"
     )

@@ -151,6 +151,14 @@ def _create(*, resident, slot_id, key, dependant, address, note, use_package, pl
         .filter(pk=slot_id)
         .first()
     )
+    if (
+        slot is not None
+        and slot.listing.status == Listing.Status.PUBLISHED
+        and slot.listing.provider.standing != "normal"
+    ):
+        # Checked before visibility: a black-listed provider's listings are hidden at once, and
+        # whoever still holds a slot id is told why rather than "no such slot".
+        raise BookingError(_("该机构因信用问题暂停接受预约。"), code="provider_suspended")
     if slot is None or not slot.listing.is_public:
         raise BookingInputError(_("没有这个可预约时段。"), code="unknown_slot", field="slot")
     listing = slot.listing

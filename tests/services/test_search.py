@@ -227,7 +227,7 @@ def test_unapproved_providers_are_never_found(api_client, city):
         ({"free_from": "2026-12-01"}, "free_to"),
         ({"free_from": "2026-12-01", "free_to": "2026-11-01"}, "free_to"),
         ({"sort": "distance"}, "sort"),
-        ({"sort": "rating"}, "sort"),
+        ({"sort": "stars"}, "sort"),
         ({"colour": "red"}, "colour"),
         ({"page": "x"}, "page"),
     ],
@@ -303,3 +303,21 @@ def test_a_repeated_search_is_served_from_the_cache_but_hidden_listings_never_sh
     Listing.objects.filter(pk=listing.pk).update(is_public=False)
     hidden = api_client.get("/api/v1/search/", {"q": "助浴"})
     assert hidden.data["results"] == []
+
+
+def test_min_rating_and_the_rating_sort_use_the_residents_score(api_client):
+    good = _listing("安康养老服务中心", "长者助餐（安康）")
+    fair = _listing("乐龄养老服务中心", "长者助餐（乐龄）")
+    unrated = _listing("夕阳红养老服务中心", "长者助餐（夕阳红）")
+    listings_reindex()
+    listings_refresh_visibility()
+    Listing.objects.filter(pk=good.pk).update(quality_score=4.8, review_count=12)
+    Listing.objects.filter(pk=fair.pk).update(quality_score=3.9, review_count=4)
+
+    rated = api_client.get("/api/v1/search/", {"q": "助餐", "min_rating": 4.5})
+    assert [r["id"] for r in rated.data["results"]] == [good.pk]
+    ordered = api_client.get("/api/v1/search/", {"q": "助餐", "sort": "rating"})
+    assert [r["id"] for r in ordered.data["results"]][:3] == [good.pk, fair.pk, unrated.pk]
+    bad = api_client.get("/api/v1/search/", {"min_rating": 9})
+    assert bad.status_code == 400
+    assert "min_rating" in bad.data["fields"]
