@@ -201,14 +201,21 @@ class OfficialCreditView(OfficialProviderMixin, TemplateView):
         )
 
 
-class CommendView(OfficialCreditView):
+class OfficialCreditFormView(OfficialCreditView):
+    """A form posted on the official's credit page: the service runs, or the page comes back
+    with the form's errors (400)."""
+
     http_method_names = ["post"]
+    form_class = None
+    context_name = ""
+    action = staticmethod(lambda **kwargs: None)
+    done_message = ""
 
     def post(self, request, pk):
-        form = CommendForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                credit.credit_commend(
+                self.action(
                     official=request.user,
                     provider=self.provider,
                     request=request,
@@ -217,30 +224,25 @@ class CommendView(OfficialCreditView):
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
-                messages.success(request, _("已记录表彰。"))
+                messages.success(request, self.done_message)
                 return redirect("ratings:credit-official", pk=pk)
-        return self.render_to_response(self.get_context_data(commend_form=form), status=400)
+        return self.render_to_response(
+            self.get_context_data(**{self.context_name: form}), status=400
+        )
 
 
-class ListAddView(OfficialCreditView):
-    http_method_names = ["post"]
+class CommendView(OfficialCreditFormView):
+    form_class = CommendForm
+    context_name = "commend_form"
+    action = staticmethod(credit.credit_commend)
+    done_message = gettext_lazy("已记录表彰。")
 
-    def post(self, request, pk):
-        form = ListEntryForm(request.POST)
-        if form.is_valid():
-            try:
-                credit.list_add(
-                    official=request.user,
-                    provider=self.provider,
-                    request=request,
-                    **form.cleaned_data,
-                )
-            except DomainError as exc:
-                _apply_error(form, exc)
-            else:
-                messages.success(request, _("已列入名单。"))
-                return redirect("ratings:credit-official", pk=pk)
-        return self.render_to_response(self.get_context_data(list_form=form), status=400)
+
+class ListAddView(OfficialCreditFormView):
+    form_class = ListEntryForm
+    context_name = "list_form"
+    action = staticmethod(credit.list_add)
+    done_message = gettext_lazy("已列入名单。")
 
 
 class ListRemoveView(OfficialProviderMixin, View):
