@@ -47,6 +47,10 @@ class ListingSerializer(serializers.ModelSerializer):
             "division",
             "latitude",
             "longitude",
+            "free_cancel_hours",
+            "late_cancel_fee_pct",
+            "quality_score",
+            "review_count",
         ]
         read_only_fields = fields
 

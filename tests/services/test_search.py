@@ -321,3 +321,12 @@ def test_min_rating_and_the_rating_sort_use_the_residents_score(api_client):
     bad = api_client.get("/api/v1/search/", {"min_rating": 9})
     assert bad.status_code == 400
     assert "min_rating" in bad.data["fields"]
+
+
+def test_the_residents_score_and_the_policy_are_in_the_listing_api(api_client):
+    listing = _listing("安康养老服务中心", "长者助餐（安康）")
+    listings_refresh_visibility()
+    Listing.objects.filter(pk=listing.pk).update(quality_score=4.25, review_count=8)
+    data = api_client.get(f"/api/v1/listings/{listing.pk}/").data
+    assert (data["quality_score"], data["review_count"]) == (4.25, 8)
+    assert data["free_cancel_hours"] == 24
