@@ -86,6 +86,9 @@ class Provider(models.Model):
     official_grade_until = models.DateField(_("等级有效期至"), null=True, blank=True)
     quality_score = models.FloatField(_("居民评分"), null=True, blank=True)
     review_count = models.PositiveIntegerField(_("评价数"), default=0)
+    # 1带N: a central provider that also serves remote points (outreach visits, 远程问诊);
+    # the matching gap analysis counts it for uncovered divisions.
+    outreach = models.BooleanField(_("承担偏远地区延伸服务"), default=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
