@@ -70,6 +70,9 @@ class ProfileForm(forms.Form):
         required=False,
     )
     description = forms.CharField(label=_("机构简介"), widget=forms.Textarea, required=False)
+    outreach = forms.BooleanField(
+        label=_("承担偏远地区延伸服务（1带N：巡回上门或远程服务）"), required=False
+    )
     logo = forms.FileField(
         label=_("机构标志（PNG 或 JPEG，不超过 2 MB）"),
         required=False,

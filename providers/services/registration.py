@@ -23,7 +23,7 @@ from providers.signals import provider_text_changed
 
 # Fields that identify the organisation: changing them after approval needs a new review.
 IDENTITY_FIELDS = ("name", "credit_code", "legal_representative", "division", "domains")
-PROFILE_FIELDS = ("contact_phone", "description")
+PROFILE_FIELDS = ("contact_phone", "description", "outreach")
 EDITABLE_STATUSES = (Provider.Status.DRAFT, Provider.Status.RETURNED, Provider.Status.REJECTED)
 
 

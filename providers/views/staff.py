@@ -83,6 +83,7 @@ class ProfileEditView(ProviderDeskMixin, FormView):
             "division": p.division_id,
             "domains": p.domains,
             "description": p.description,
+            "outreach": p.outreach,
         }
 
     def get_context_data(self, **kwargs):

@@ -289,3 +289,11 @@ def test_residents_cannot_create_organisations(api_client, wang_fang):
     api_client.force_authenticate(wang_fang)
     response = api_client.post("/api/v1/providers/", {}, format="json")
     assert response.status_code == 403
+
+
+def test_the_owner_marks_the_organisation_as_serving_remote_points(staff_a, provider_a):
+    from providers.services.registration import provider_update
+
+    provider_update(provider=provider_a, actor=staff_a, outreach=True)
+    provider_a.refresh_from_db()
+    assert provider_a.outreach is True
