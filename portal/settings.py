@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ratings.tasks.recompute_scores",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Match runs over every (domain, district) with open needs; unchanged inputs reuse a result.
+    "match-open-needs": {"task": "matching.tasks.match_open_needs", "schedule": 300.0},
 }
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -296,6 +298,25 @@ RATINGS_HALF_LIFE_DAYS = env.int("RATINGS_HALF_LIFE_DAYS", default=365)
 
 # The version of the privacy notice residents consent to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-01"
+
+# --- Matching (matching.services.engine) ----------------------------------------------------
+
+# Weights of the match score's components (each 0..1); the score is their weighted mean.
+# Override as JSON: MATCHING_WEIGHTS='{"distance": 0.3, ...}' (missing keys keep the default).
+MATCHING_WEIGHTS = {
+    "distance": 0.25,
+    "quality": 0.2,
+    "grade": 0.1,
+    "price": 0.15,
+    "availability": 0.15,
+    "language": 0.1,
+    "continuity": 0.05,
+    **env.json("MATCHING_WEIGHTS", default={}),
+}
+# Candidates kept per need: shown to the resident (rank 0 = the assignment) ...
+MATCHING_TOP_K = env.int("MATCHING_TOP_K", default=3)
+# ... and considered by the capacity-aware assignment.
+MATCHING_MAX_CANDIDATES_PER_NEED = env.int("MATCHING_MAX_CANDIDATES_PER_NEED", default=30)
 
 # --- Internationalisation --------------------------------------------------------------------
 

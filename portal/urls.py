@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("services.api_urls")),
     path("", include("providers.api_urls")),
     path("", include("ratings.api_urls")),
+    path("", include("matching.api_urls")),
 ]
 
 urlpatterns = [
