@@ -11,6 +11,7 @@ import pytest
 from portal.accounts.models import User
 from tests.accounts.factories import OfficialFactory, UserFactory
 from tests.providers.factories import MembershipFactory, ProviderFactory
+from tests.workers import redis_url  # noqa: F401 - the broker fixture for worker tests
 
 PASSWORD = "Portal-test-pw-1"
 

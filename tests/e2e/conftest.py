@@ -90,3 +90,18 @@ def demo_city(settings, transactional_db):
     call_command("seed_demo", "--minimal", verbosity=0)
     settings.DEBUG = False
     return settings.DEMO_PASSWORD
+
+
+def log_in(page, base_url: str, phone: str, password: str) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def log_out(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("link", name="登录").first).to_be_visible()

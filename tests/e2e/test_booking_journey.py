@@ -9,23 +9,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in, log_out
+
 pytestmark = pytest.mark.e2e
 
 PROVIDER = "幸福里养老服务中心"
 MEALS = "社区长者食堂午餐"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def _log_in(page, base_url: str, phone: str, password: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("link", name="登录").first).to_be_visible()
 
 
 def _meals_listing():
@@ -65,7 +55,7 @@ def test_a_resident_books_and_pays_and_the_provider_delivers_the_service(
     assert slot is not None
 
     # 王芳 searches for lunch near her saved home address.
-    _log_in(page, live_server.url, "13800000001", demo_city)
+    log_in(page, live_server.url, "13800000001", demo_city)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
     page.goto(live_server.url + "/search/")
     page.get_by_label("想找什么服务？（可输入拼音）").fill("助餐")
@@ -107,8 +97,8 @@ def test_a_resident_books_and_pays_and_the_provider_delivers_the_service(
     assert booking.dependant_id is None
 
     # 张伟 opens 幸福里's desk and delivers the service.
-    _log_out(page)
-    _log_in(page, live_server.url, "13900000001", demo_city)
+    log_out(page)
+    log_in(page, live_server.url, "13900000001", demo_city)
     expect(page.get_by_role("heading", level=1)).to_have_text("机构工作台")
     page.get_by_role("link", name="我的机构").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(PROVIDER)
@@ -127,8 +117,8 @@ def test_a_resident_books_and_pays_and_the_provider_delivers_the_service(
     shot("45-desk-completed")
 
     # 王芳 sees the money released to the provider.
-    _log_out(page)
-    _log_in(page, live_server.url, "13800000001", demo_city)
+    log_out(page)
+    log_in(page, live_server.url, "13800000001", demo_city)
     page.goto(f"{live_server.url}/me/bookings/{booking_id}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已完成")
     expect(page.locator(".payments")).to_contain_text("已结算给机构")
@@ -158,7 +148,7 @@ def test_an_elder_mode_resident_books_for_her_father_and_reads_it_in_english(
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="长者模式").click()
     expect(body).to_have_class("elder")
-    _log_in(page, live_server.url, "13800000001", demo_city)
+    log_in(page, live_server.url, "13800000001", demo_city)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
     expect(body).to_have_class("elder")
 

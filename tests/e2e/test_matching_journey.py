@@ -10,22 +10,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in, log_out
+
 pytestmark = pytest.mark.e2e
 
 PROVIDER = "幸福里养老服务中心"
 MEALS = "社区长者食堂午餐"
-
-
-def _log_in(page, base_url: str, phone: str, password: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("link", name="登录").first).to_be_visible()
 
 
 def _free_weekday_for(resident) -> dt.date:
@@ -63,7 +53,7 @@ def test_a_resident_posts_a_need_accepts_the_proposal_and_the_provider_sees_the_
     home = wang.addresses.get(label="家")
 
     # 王芳 opens her services and posts a need.
-    _log_in(page, live_server.url, "13800000001", demo_city)
+    log_in(page, live_server.url, "13800000001", demo_city)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
     page.goto(live_server.url + "/me/bookings/")
     page.get_by_role("link", name="服务需求").click()
@@ -110,8 +100,8 @@ def test_a_resident_posts_a_need_accepts_the_proposal_and_the_provider_sees_the_
     expect(page.locator("table")).to_contain_text(MEALS)
 
     # 张伟 sees it on 幸福里's desk and among the leads, her name masked.
-    _log_out(page)
-    _log_in(page, live_server.url, "13900000001", demo_city)
+    log_out(page)
+    log_in(page, live_server.url, "13900000001", demo_city)
     page.get_by_role("link", name="我的机构").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(PROVIDER)
     page.get_by_role("link", name="预约工作台").click()

@@ -5,20 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in
+
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, base_url: str, phone: str, password: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_an_official_sees_only_providers_of_their_district(
     page, live_server, demo_city, shot, csp_violations
 ):
-    _log_in(page, live_server.url, "13700000001", demo_city)  # 赵敏, 武侯区 民政
+    log_in(page, live_server.url, "13700000001", demo_city)  # 赵敏, 武侯区 民政
 
     expect(page.get_by_role("heading", level=1)).to_have_text("监管工作台")
     expect(page.get_by_text("管辖区域：武侯区")).to_be_visible()
@@ -33,7 +28,7 @@ def test_an_official_sees_only_providers_of_their_district(
 
 
 def test_a_provider_owner_finds_their_organisation(page, live_server, demo_city, shot):
-    _log_in(page, live_server.url, "13900000003", demo_city)  # 刘洋, 小橡树托育中心
+    log_in(page, live_server.url, "13900000003", demo_city)  # 刘洋, 小橡树托育中心
 
     expect(page.get_by_role("heading", level=1)).to_have_text("机构工作台")
     page.get_by_role("link", name="我的机构").click()

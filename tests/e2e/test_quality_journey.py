@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in, log_out
+
 pytestmark = pytest.mark.e2e
 
 PROVIDER = "幸福里养老服务中心"
@@ -23,18 +25,6 @@ OUTCOME = "经现场核实，当日开餐延误属实，已责令机构改进排
 # 850 of 1000 points, 85 % → 四级 (ratings.checklists: 四级 from 80 %, 五级 from 90 %).
 LOWERED = {"S1": Decimal(20), "S2": Decimal(100)}
 GRADE = "四级"
-
-
-def _log_in(page, base_url: str, phone: str, password: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("link", name="登录").first).to_be_visible()
 
 
 def _stars(n: int) -> str:
@@ -65,7 +55,7 @@ def test_a_review_and_an_upheld_complaint_and_an_inspection_show_on_the_listing(
     base = live_server.url
 
     # --- 王芳 reviews her second lunch. ---------------------------------------------------------
-    _log_in(page, base, "13800000001", demo_city)
+    log_in(page, base, "13800000001", demo_city)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
     page.goto(base + "/me/bookings/")
     page.get_by_role("link", name="历史预约").click()
@@ -143,10 +133,10 @@ def test_a_review_and_an_upheld_complaint_and_an_inspection_show_on_the_listing(
     expect(row).to_contain_text("爽约或迟到")
     expect(row).to_contain_text("已收到")
     shot("63-quality-my-complaints")
-    _log_out(page)
+    log_out(page)
 
     # --- 赵敏 handles the complaint from the board. -------------------------------------------
-    _log_in(page, base, "13700000001", demo_city)
+    log_in(page, base, "13700000001", demo_city)
     expect(page.get_by_role("heading", level=1)).to_have_text("监管工作台")
     page.get_by_role("link", name="投诉处理").click()
     expect(page).to_have_url(re.compile(r"/official/complaints/$"))
@@ -222,7 +212,7 @@ def test_a_review_and_an_upheld_complaint_and_an_inspection_show_on_the_listing(
     expect(facts).to_contain_text("合格")
     expect(facts).to_contain_text(f"{GRADE}（有效期至")
     shot("68-quality-inspection-graded")
-    _log_out(page)
+    log_out(page)
 
     # --- Anyone: the listing shows both signals, side by side. ------------------------------
     page.goto(f"{base}/services/{listing.pk}/")

@@ -1,135 +1,19 @@
-"""A real Celery worker process, a real Redis, and a task that reaches the test database.
-
-The broker is the machine's Redis when REDIS_URL is set (CI), otherwise a throwaway
-redis-server this test starts on a free port and stops. Without either it cannot run here.
-"""
+"""A real Celery worker process, a real Redis, and a task that reaches the test database
+(tests/workers.py starts them); the routing and the beat schedule."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
-
 import pytest
-from celery import Celery
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    if not shutil.which("redis-server"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the worker test: set REDIS_URL or install redis-server")
-        pytest.skip("no REDIS_URL and no redis-server binary: cannot start a real broker here")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    user = quote(s["USER"] or "")
-    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
-    # The embedded server is reached through a socket directory given as OPTIONS["host"].
-    host = s.get("HOST") or s.get("OPTIONS", {}).get("host") or ""
-    if host.startswith("/"):
-        return f"postgres://{user}{password}@/{s['NAME']}?host={host}"
-    return f"postgres://{user}{password}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
+from tests.workers import celery_worker
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_a_task_sent_through_redis(redis_url):
-    queue = f"test-{uuid.uuid4().hex[:8]}"  # nobody else consumes this queue
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": _database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    client = Celery("test-client", broker=redis_url, backend=redis_url)
-    try:
+    with celery_worker(redis_url) as (queue, client):
         result = client.send_task("portal.tasks.ping", queue=queue)
         answer = result.get(timeout=60)
-    except Exception:
-        worker.kill()
-        output = worker.communicate(timeout=10)[0]
-        pytest.fail(f"the worker did not answer; its output:\n{output[-3000:]}")
-    finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        client.close()
 
     assert answer["pong"] is True
     assert answer["database"] is True  # the worker reached this test's database

@@ -1,0 +1,134 @@
+"""A real Celery worker process for tests, and the Redis it talks to.
+
+The broker is the machine's Redis when REDIS_URL is set (CI), otherwise a throwaway
+redis-server started on a free port and stopped afterwards; never the machine's own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from celery import Celery
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    if not shutil.which("redis-server"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the worker test: set REDIS_URL or install redis-server")
+        pytest.skip("no REDIS_URL and no redis-server binary: cannot start a real broker here")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    user = quote(s["USER"] or "")
+    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    # The embedded server is reached through a socket directory given as OPTIONS["host"].
+    host = s.get("HOST") or s.get("OPTIONS", {}).get("host") or ""
+    if host.startswith("/"):
+        return f"postgres://{user}{password}@/{s['NAME']}?host={host}"
+    return f"postgres://{user}{password}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+@contextmanager
+def celery_worker(redis_url: str):
+    """A worker process on a queue nobody else consumes, reaching this test's database.
+    Yields (queue, client); a failure inside the block fails the test with the worker's
+    output; the worker is stopped either way."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": _database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    client = Celery("test-client", broker=redis_url, backend=redis_url)
+    try:
+        yield queue, client
+    except Exception as exc:
+        worker.kill()
+        output = worker.communicate(timeout=10)[0]
+        pytest.fail(f"the worker did not finish ({exc!r}); its output:\n{output[-3000:]}")
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        client.close()
