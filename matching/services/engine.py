@@ -167,6 +167,9 @@ class Problem:
     reasons: dict = field(default_factory=dict)  # need position → unmatched reason
     assigned: dict = field(default_factory=dict)  # need position → candidate position
     flow_cost: int = 0
+    # Per need id: listings and providers already turned down for it (by the resident, or a
+    # provider declining a referral); a later run does not propose them again.
+    declined: dict = field(default_factory=dict)
 
 
 def run_execute(run_id: int) -> MatchRun:
@@ -452,13 +455,31 @@ def _load(run: MatchRun, now: dt.datetime) -> Problem:
             if provider_id in provider_index:
                 history[resident_id].add(provider_index[provider_id])
     listings["history"] = {k: np.array(sorted(v), dtype=np.int64) for k, v in history.items()}
-    return Problem(needs=needs, listings=listings, slots=slots)
+    problem = Problem(needs=needs, listings=listings, slots=slots)
+    problem.declined = _declined([n["id"] for n in needs])
+    return problem
 
 
 def _public_provider_ids(domains):
     return (
         Listing.objects.filter(is_public=True, domain__in=domains).values("provider_id").distinct()
     )
+
+
+def _declined(need_ids: list[int]) -> dict[int, tuple[set, set]]:
+    turned_down = Candidate.objects.filter(need_id__in=need_ids).filter(
+        Q(status=Candidate.Status.DECLINED)
+        | Q(provider_decision=Candidate.ProviderDecision.DECLINED)
+    )
+    declined: dict[int, tuple[set, set]] = {}
+    for need_id, listing_id, provider_id, by_provider in turned_down.values_list(
+        "need_id", "listing_id", "provider_id", "provider_decision"
+    ):
+        listings, providers = declined.setdefault(need_id, (set(), set()))
+        listings.add(listing_id)
+        if by_provider == Candidate.ProviderDecision.DECLINED:
+            providers.add(str(provider_id))
+    return declined
 
 
 def _snapshot(run: MatchRun, problem: Problem, now: dt.datetime, weights: dict) -> tuple[dict, str]:
@@ -492,6 +513,10 @@ def _snapshot(run: MatchRun, problem: Problem, now: dt.datetime, weights: dict) 
         "listings": {"count": len(L["id"]), "digest": listing_part},
         "slots": {"count": len(S["id"]), "digest": slot_part},
         "history": digest_of({k: v.tolist() for k, v in sorted(L["history"].items())}),
+        "declined": sorted(
+            [need_id, sorted(listings), sorted(providers)]
+            for need_id, (listings, providers) in problem.declined.items()
+        ),
     }
     return inputs, digest_of(inputs)
 
@@ -602,6 +627,13 @@ def _candidates(run: MatchRun, problem: Problem, now: dt.datetime, weights: dict
         if pos and pos % step == 0:
             _progress(run, 10 + int(60 * pos / len(problem.needs)))
         idx = _covering(need, L, cache)
+        turned_down = problem.declined.get(need["id"])
+        if turned_down and len(idx):
+            listings, providers = turned_down
+            keep = ~np.isin(L["id"][idx], list(listings))
+            if providers:
+                keep &= ~np.isin(L["provider_id"][idx].astype(str), list(providers))
+            idx = idx[keep]
         reason = ""
         if not len(idx):
             reason = NO_COVERAGE

@@ -409,3 +409,18 @@ def test_the_beat_asks_for_match_runs_every_five_minutes():
 
     entry = app.conf.beat_schedule["match-open-needs"]
     assert (entry["task"], entry["schedule"]) == ("matching.tasks.match_open_needs", 300.0)
+
+
+def test_a_listing_turned_down_for_a_need_is_not_proposed_again(wang_fang, provider_a, provider_b):
+    first, _ = matchable_listing(provider_a)
+    second, _ = matchable_listing(provider_b)
+    need = NeedFactory(resident=wang_fang)
+    run = engine.run_execute(engine.run_request(need=need).pk)
+    proposed = Candidate.objects.get(run=run, need=need, rank=0)
+    Candidate.objects.filter(pk=proposed.pk).update(status=Candidate.Status.DECLINED)
+
+    again = engine.run_execute(MatchRun.objects.create(need=need).pk)
+    assert again.counts.get("reused") is None  # the decline changed the inputs
+    listings = set(Candidate.objects.filter(run=again, need=need).values_list("listing", flat=True))
+    assert proposed.listing_id not in listings
+    assert listings == {first.pk, second.pk} - {proposed.listing_id}
