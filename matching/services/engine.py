@@ -621,6 +621,7 @@ def _candidates(run: MatchRun, problem: Problem, now: dt.datetime, weights: dict
     limit = settings.MATCHING_MAX_CANDIDATES_PER_NEED
     now_ts = now.timestamp()
     cache: dict = {}
+    slots_memo: dict = {}
     step = max(1, len(problem.needs) // 12)
     empty = np.empty(0, dtype=np.int64)
     for pos, need in enumerate(problem.needs):
@@ -638,7 +639,22 @@ def _candidates(run: MatchRun, problem: Problem, now: dt.datetime, weights: dict
         if not len(idx):
             reason = NO_COVERAGE
         else:
-            idx, slot = _earliest_slots(need, idx, S)
+            # Needs of one area with the same weekly pattern share their slots: the earliest
+            # fitting slots are looked up once per (area, windows), not once per need.
+            memo_key = None
+            if need["place"] != Need.Place.BRANCH and not turned_down:
+                memo_key = (
+                    need["domain"],
+                    need["category_id"],
+                    need["division_id"],
+                    tuple(sorted(_windows(need))),
+                )
+            found = slots_memo.get(memo_key) if memo_key else None
+            if found is None:
+                found = _earliest_slots(need, idx, S)
+                if memo_key:
+                    slots_memo[memo_key] = found
+            idx, slot = found
             if not len(idx):
                 reason = NO_TIME_OVERLAP
         if not reason:
@@ -939,8 +955,8 @@ def _copy_candidates(rows: list[tuple]) -> None:
                 *head[:6],
                 "t" if head[6] else "f",
                 repr(head[7]),
-                json.dumps(components, ensure_ascii=False),
-                json.dumps(reasons, ensure_ascii=False),
+                json.dumps(components, ensure_ascii=False, separators=(",", ":")),
+                json.dumps(reasons, ensure_ascii=False, separators=(",", ":")),
                 created_at.isoformat(),
                 Candidate.Status.PROPOSED.value,
                 Candidate.ProviderDecision.PENDING.value,
