@@ -162,7 +162,7 @@ def test_a_review_and_an_upheld_complaint_and_an_inspection_show_on_the_listing(
     resolve = page.locator("form.decision").filter(
         has=page.get_by_role("button", name="办结", exact=True)
     )
-    resolve.get_by_label("办理结果（投诉人和机构可见）").fill(OUTCOME)
+    resolve.get_by_label("办结：办理结果（投诉人和机构可见）").fill(OUTCOME)
     resolve.get_by_role("radio", name="成立", exact=True).check()
     shot("65-quality-complaint-resolving")
     resolve.get_by_role("button", name="办结", exact=True).click()
