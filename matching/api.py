@@ -20,7 +20,6 @@ from matching.models import Candidate, MatchRun, Need
 from matching.services import decisions
 from matching.services import needs as service
 from portal.accounts.permissions import is_provider_staff
-from portal.audit.services import audit_personal_data_read
 from providers import selectors as provider_selectors
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -111,6 +110,9 @@ class NeedCreateSerializer(serializers.Serializer):
     urgency = serializers.CharField(required=False, allow_blank=True, default="")
     proxy_name = serializers.CharField(required=False, allow_blank=True, default="")
     proxy_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    proxy_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -200,6 +202,7 @@ class LeadSerializer(serializers.ModelSerializer):
     referral = serializers.SerializerMethodField()
     person_name = serializers.SerializerMethodField()
     person_phone = serializers.SerializerMethodField()
+    person_address = serializers.SerializerMethodField()
     listing_title = serializers.CharField(source="listing.title", read_only=True)
     slot_starts_at = serializers.DateTimeField(source="slot.starts_at", read_only=True)
 
@@ -213,6 +216,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "referral",
             "person_name",
             "person_phone",
+            "person_address",
             "listing",
             "listing_title",
             "slot_starts_at",
@@ -231,6 +235,9 @@ class LeadSerializer(serializers.ModelSerializer):
 
     def get_person_phone(self, lead) -> str:
         return selectors.lead_person(lead)["phone"]
+
+    def get_person_address(self, lead) -> str:
+        return selectors.lead_person(lead)["address"]
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -354,15 +361,7 @@ class ProviderLeadsApi(APIView):
         if provider is None:
             raise Http404
         leads = list(selectors.lead_list_for_provider(provider=provider)[:200])
-        for lead in leads:
-            if selectors.lead_person(lead)["revealed"]:
-                audit_personal_data_read(
-                    viewer=request.user,
-                    subject=None,
-                    target=lead.need,
-                    fields=["proxy_name", "proxy_phone"],
-                    request=request,
-                )
+        decisions.lead_reads_record(viewer=request.user, leads=leads, request=request)
         return Response(LeadSerializer(leads, many=True).data, status=status.HTTP_200_OK)
 
 

@@ -57,6 +57,12 @@ class NeedForm(forms.Form):
         max_length=32,
         help_text=_("手机或固定电话，供服务机构回访联系。"),
     )
+    proxy_address = forms.CharField(
+        label=_("服务对象住址（选填）"),
+        max_length=200,
+        required=False,
+        help_text=_("上门服务时机构需要；只在机构接受转介后向其显示。"),
+    )
     person = forms.ChoiceField(label=_("服务对象"), required=False)
     domain = forms.ChoiceField(label=_("服务领域"), choices=Domain.choices)
     category = forms.ChoiceField(label=_("服务类别"), required=False)
@@ -135,7 +141,7 @@ class NeedForm(forms.Form):
                 (Need.Place.BRANCH, Need.Place.BRANCH.label),
             ]
         else:
-            del self.fields["proxy_name"], self.fields["proxy_phone"]
+            del self.fields["proxy_name"], self.fields["proxy_phone"], self.fields["proxy_address"]
             self.fields["person"].choices = [("", _("本人"))] + [
                 (str(d.pk), str(d)) for d in dependants
             ]
@@ -179,7 +185,11 @@ class NeedForm(forms.Form):
             if centre is not None:
                 values.update(latitude=centre.latitude, longitude=centre.longitude)
         if self.proxy:
-            values.update(proxy_name=data["proxy_name"], proxy_phone=data["proxy_phone"])
+            values.update(
+                proxy_name=data["proxy_name"],
+                proxy_phone=data["proxy_phone"],
+                proxy_address=data.get("proxy_address", ""),
+            )
         else:
             values.update(dependant=data.get("person") or None, address=data.get("address"))
         return values

@@ -97,8 +97,8 @@ def lead_person(candidate: _Candidate) -> dict:
         candidate.provider_decision == _Candidate.ProviderDecision.ACCEPTED
     )
     if revealed:
-        return {"name": name, "phone": phone, "revealed": True}
-    return {"name": _mask_name(name), "phone": "", "revealed": False}
+        return {"name": name, "phone": phone, "address": need.proxy_address, "revealed": True}
+    return {"name": _mask_name(name), "phone": "", "address": "", "revealed": False}
 
 
 # --- Runs

@@ -62,6 +62,7 @@ class Need(models.Model):
     # 代办: the person served when a community worker posts for them.
     proxy_name = models.CharField(_("服务对象姓名（代办）"), max_length=50, blank=True)
     proxy_phone = models.CharField(_("服务对象电话（代办）"), max_length=32, blank=True)
+    proxy_address = models.CharField(_("服务对象住址（代办）"), max_length=200, blank=True)
     domain = models.CharField(_("服务领域"), max_length=20, choices=Domain.choices)
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="needs"

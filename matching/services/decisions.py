@@ -20,7 +20,7 @@ from matching import selectors
 from matching.errors import MatchingConflict, MatchingError, MatchingForbidden
 from matching.models import Candidate, Need
 from portal.accounts.permissions import is_staff_of
-from portal.audit.services import audit_record
+from portal.audit.services import audit_personal_data_read, audit_record
 from portal.notifications.services import notify
 from services.errors import BookingError
 from services.services.bookings import booking_create
@@ -239,3 +239,20 @@ def _rerun(need: Need, actor) -> None:
     from matching.services import engine
 
     engine.run_request(need=need, requested_by=actor)
+
+
+def lead_reads_record(*, viewer, leads, request=None) -> int:
+    """Audit each referral whose person's contact the provider is shown (name, phone, address):
+    a read of personal data by provider staff."""
+    logged = 0
+    for lead in leads:
+        if selectors.lead_person(lead)["revealed"]:
+            audit_personal_data_read(
+                viewer=viewer,
+                subject=None,
+                target=lead.need,
+                fields=["proxy_name", "proxy_phone", "proxy_address"],
+                request=request,
+            )
+            logged += 1
+    return logged

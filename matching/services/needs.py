@@ -111,9 +111,12 @@ def _clean_proxy(owner, data: dict, values: dict, fail) -> None:
         except ValidationError:
             if not _LANDLINE_RE.match(phone):
                 fail("proxy_phone", _("请输入有效的手机号码或固定电话（如 028-85551234）。"))
+    address = (data.get("proxy_address") or "").strip()
+    if len(address) > 200:
+        fail("proxy_address", _("住址不能超过 200 个字。"))
     if _pk(data.get("dependant")) is not None:
         fail("dependant", _("代办需求不能选择家庭成员。"))
-    values.update(proxy_name=name, proxy_phone=phone, dependant=None)
+    values.update(proxy_name=name, proxy_phone=phone, proxy_address=address, dependant=None)
 
 
 def _clean_dependant(owner, value, fail) -> Dependant | None:

@@ -16,25 +16,15 @@ from matching import selectors
 from matching.forms import LeadAnswerForm
 from matching.services import decisions
 from portal.accounts.permissions import ProviderStaffRequiredMixin
-from portal.audit.services import audit_personal_data_read
 from portal.errors import DomainError
 from providers.views.common import staff_provider_or_404
 
 
 def lead_rows(request, leads) -> list[dict]:
-    rows = []
-    for lead in leads:
-        person = selectors.lead_person(lead)
-        if person["revealed"]:
-            audit_personal_data_read(
-                viewer=request.user,
-                subject=None,
-                target=lead.need,
-                fields=["proxy_name", "proxy_phone"],
-                request=request,
-            )
-        rows.append({"lead": lead, "need": lead.need, "person": person})
-    return rows
+    decisions.lead_reads_record(viewer=request.user, leads=leads, request=request)
+    return [
+        {"lead": lead, "need": lead.need, "person": selectors.lead_person(lead)} for lead in leads
+    ]
 
 
 class LeadsView(ProviderStaffRequiredMixin, TemplateView):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from matching.models import Candidate, MatchRun, Need
 from matching.services.decisions import candidate_accept
 from matching.services.needs import need_create
+from portal.audit.models import AuditEntry
 from services.models import Booking
 from tests.matching.factories import need_data, offer, proposals
 from tests.services.factories import AddressFactory
@@ -179,7 +180,13 @@ def test_an_official_posts_a_proxy_need_and_the_provider_accepts_the_referral(
 ):
     client.force_login(official_wuhou)
     assert client.get(reverse("matching:proxy-need-new")).status_code == 200
-    form = _form(place="home", division="510107", proxy_name="李秀英", proxy_phone="13800009999")
+    form = _form(
+        place="home",
+        division="510107",
+        proxy_name="李秀英",
+        proxy_phone="13800009999",
+        proxy_address="浆洗街街道 12 号院 3 栋 101",
+    )
     response = client.post(reverse("matching:proxy-need-new"), form)
     need = Need.objects.get(resident=official_wuhou)
     assert response["Location"] == reverse("matching:proxy-need", kwargs={"pk": need.pk})
@@ -193,11 +200,16 @@ def test_an_official_posts_a_proxy_need_and_the_provider_accepts_the_referral(
 
     client.force_login(staff_a)
     leads = reverse("matching:leads", kwargs={"pk": provider_a.pk})
-    assert "李*英" in client.get(leads).content.decode()
+    before = client.get(leads).content.decode()
+    assert "李*英" in before
+    assert "浆洗街街道 12 号院" not in before  # the address only after accepting
     client.post(reverse("matching:lead-respond", kwargs={"pk": first.pk}), {"answer": "accept"})
     body = client.get(leads).content.decode()
     assert "李秀英" in body
     assert "+8613800009999" in body
+    assert "浆洗街街道 12 号院 3 栋 101" in body
+    read = AuditEntry.objects.filter(action="personal_data.read", actor=staff_a).last()
+    assert read.detail["fields"] == ["proxy_name", "proxy_phone", "proxy_address"]
 
 
 def test_residents_cannot_open_the_officials_pages(client, wang_fang):
