@@ -99,6 +99,20 @@ def need_data(resident, **overrides) -> dict:
     return data
 
 
+def proxy_need_data(official, **overrides) -> dict:
+    """A 代办 need an official of 武侯区 posts at home for 李秀英 (form values)."""
+    values = {
+        "place": "home",
+        "division": "510107",
+        "latitude": "30.64",
+        "longitude": "104.04",
+        "proxy_name": "李秀英",
+        "proxy_phone": "13800009999",
+        **overrides,
+    }
+    return need_data(official, **values)
+
+
 class RunFactory(factory.django.DjangoModelFactory):
     """A succeeded run (as the engine leaves it)."""
 

@@ -15,7 +15,7 @@ from matching.services.decisions import candidate_accept, candidate_decline, lea
 from matching.services.needs import need_create
 from portal.notifications.models import Notification
 from services.models import Booking
-from tests.matching.factories import RunFactory, need_data, offer, proposals
+from tests.matching.factories import RunFactory, need_data, offer, proposals, proxy_need_data
 from tests.services.factories import book
 
 pytestmark = pytest.mark.django_db
@@ -28,15 +28,7 @@ def need(wang_fang):
 
 @pytest.fixture
 def proxy_need(official_wuhou):
-    data = need_data(
-        official_wuhou,
-        place="home",
-        division="510107",
-        latitude="30.64",
-        longitude="104.04",
-        proxy_name="李秀英",
-        proxy_phone="13800009999",
-    )
+    data = proxy_need_data(official_wuhou)
     return need_create(resident=official_wuhou, data=data)
 
 

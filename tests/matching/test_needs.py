@@ -10,7 +10,7 @@ from django.utils import timezone
 from matching.errors import MatchingConflict, MatchingError, MatchingForbidden
 from matching.models import Candidate, MatchRun, Need
 from matching.services.needs import need_create, need_withdraw
-from tests.matching.factories import need_data, offer, proposals
+from tests.matching.factories import need_data, offer, proposals, proxy_need_data
 from tests.services.factories import AddressFactory, DependantFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,15 +157,7 @@ def test_all_field_errors_come_back_at_once(wang_fang):
 
 
 def test_an_official_posts_for_an_elderly_person_in_her_jurisdiction(official_wuhou):
-    data = need_data(
-        official_wuhou,
-        place="home",
-        division="510107",
-        latitude="30.64",
-        longitude="104.04",
-        proxy_name="李秀英",
-        proxy_phone="028-85550000",
-    )
+    data = proxy_need_data(official_wuhou, proxy_phone="028-85550000")
     need = need_create(resident=official_wuhou, data=data)
     assert need.resident == official_wuhou
     assert (need.proxy_name, need.proxy_phone) == ("李秀英", "028-85550000")
