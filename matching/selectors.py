@@ -559,3 +559,160 @@ def unmatched_reasons(
             entry["other"] += row["total"]
         entry["total"] += row["total"]
     return [table[code] for code in sorted(table)]
+
+
+# --- Open data
+# What the openData app publishes from this app, and the only way it reads these tables for
+# that: supply against demand in counts, never a need, its text or the person it is for.
+# Aggregates are raw counts (openData suppresses small cells itself).
+# (imports of this section are local to it, so the sections can grow apart.)
+
+import datetime as _odt  # noqa: E402
+from zoneinfo import ZoneInfo as _OZoneInfo  # noqa: E402
+
+from django.db.models import CharField as _OCharField  # noqa: E402
+from django.db.models import Count as _OCount  # noqa: E402
+from django.db.models import F as _OF  # noqa: E402
+from django.db.models import Func as _OFunc  # noqa: E402
+from django.db.models import Q as _OQ  # noqa: E402
+from django.db.models import Sum as _OSum  # noqa: E402
+from django.db.models import Value as _OValue  # noqa: E402
+from django.db.models.functions import Substr as _OSubstr  # noqa: E402
+from django.db.models.functions import TruncMonth as _OTruncMonth  # noqa: E402
+from django.utils import timezone as _otimezone  # noqa: E402
+
+from matching.models import Candidate as _OCandidate  # noqa: E402
+from matching.models import MatchRun as _OMatchRun  # noqa: E402
+from matching.models import Need as _ONeed  # noqa: E402
+from portal.accounts.models import User as _OUser  # noqa: E402
+from providers.models import StaffMember as _OStaffMember  # noqa: E402
+from services.models import Dependant as _ODependant  # noqa: E402
+from services.models import Slot as _OSlot  # noqa: E402
+
+OPEN_DATA_ZONE = _OZoneInfo("Asia/Shanghai")
+OPEN_SUPPLY_DEMAND_KEYS = (
+    "month",
+    "district",
+    "domain",
+    "needs",
+    "matched",
+    "unmatched",
+    "supply_slots",
+)
+
+
+def _open_month(field: str) -> _OFunc:
+    """'YYYY-MM' of the instant in `field`, in Asia/Shanghai, as text."""
+    return _OFunc(
+        _OTruncMonth(field, tzinfo=OPEN_DATA_ZONE),
+        _OValue("YYYY-MM"),
+        function="to_char",
+        output_field=_OCharField(),
+    )
+
+
+def _open_month_window(today: _odt.date | None, months: int) -> tuple[_odt.datetime, _odt.datetime]:
+    """Aware bounds [start, end) of the `months` calendar months ending with today's month."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    today = today or _otimezone.localdate(timezone=OPEN_DATA_ZONE)
+    index = today.year * 12 + today.month - 1  # months since year 0 of today's month
+    first, after = index - (months - 1), index + 1
+    start = _odt.datetime(first // 12, first % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
+    end = _odt.datetime(after // 12, after % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
+    return start, end
+
+
+# A matched need: a candidate was accepted and booked (booked), or accepted for a 代办 need and
+# not declined by the provider (referred: a declined referral sends the need back to open).
+_OPEN_MATCHED_NEED_STATES = (_ONeed.Status.BOOKED, _ONeed.Status.REFERRED)
+
+
+def open_supply_demand_rows(*, months: int = 24, today: _odt.date | None = None) -> list[dict]:
+    """Demand and supply per month ('YYYY-MM', Asia/Shanghai), district (6 digits) and domain
+    over the `months` calendar months ending with today's, for the open-data catalogue.
+
+    - `needs`: needs posted (created_at) that month whose division lies in the district,
+      whatever became of them (代办 needs included);
+    - `matched`: those of them with an accepted candidate: booked, or referred (a 代办
+      need's referral the provider has not declined), even if the booking was cancelled
+      afterwards;
+    - `unmatched`: needs − matched: withdrawn, still open (never matched, or back to open
+      after a declined referral), or with proposals nobody has accepted yet;
+    - `supply_slots`: places (Slot.capacity, booked or not) of slots starting that month at
+      listings public now, located in the district (Listing.district) and of the domain.
+      Unlike gaps_by_division, home visits into other districts, online and outreach places
+      are not spread over districts, so districts add up to a city total. The whole of the
+      current month counts, slots still ahead included.
+
+    Rows where needs and supply_slots are both 0 are left out; sorted by month, district,
+    domain. Public as counts only: no need, person or provider is named. Two queries."""
+    start, end = _open_month_window(today, months)
+    keys = ("month", "district", "domain")
+    matched = _OQ(status__in=_OPEN_MATCHED_NEED_STATES)
+    cells: dict[tuple, dict] = {}
+
+    def cell(row: dict) -> dict:
+        key = tuple(row[name] for name in keys)
+        if key not in cells:
+            cells[key] = dict.fromkeys(OPEN_SUPPLY_DEMAND_KEYS, 0) | dict(
+                zip(keys, key, strict=True)
+            )
+        return cells[key]
+
+    needs = (
+        _ONeed.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(month=_open_month("created_at"), district=_OSubstr("division_id", 1, 6))
+        .values(*keys)
+        .annotate(
+            needs=_OCount("pk"),
+            matched=_OCount("pk", filter=matched),
+            unmatched=_OCount("pk", filter=~matched),
+        )
+        .order_by()
+    )
+    for row in needs:
+        cell(row).update(needs=row["needs"], matched=row["matched"], unmatched=row["unmatched"])
+    slots = (
+        _OSlot.objects.filter(listing__is_public=True, starts_at__gte=start, starts_at__lt=end)
+        .exclude(listing__district="")
+        .exclude(listing__domain="")
+        .annotate(
+            month=_open_month("starts_at"),
+            district=_OF("listing__district"),
+            domain=_OF("listing__domain"),
+        )
+        .values(*keys)
+        .annotate(supply_slots=_OSum("capacity"))
+        .order_by()
+    )
+    for row in slots:
+        if row["supply_slots"]:
+            cell(row)["supply_slots"] = row["supply_slots"]
+    return [cells[key] for key in sorted(cells)]
+
+
+def person_names() -> set[str]:
+    """The names of every person a matching row refers to, for openData's check that no
+    release contains one: who posted a need (residents, community workers), whom it is for
+    (a family member, or the 代办 person's Need.proxy_name), who requested a run, and the
+    staff assigned to bookings made from candidates. One query."""
+    users = _OUser.objects.filter(
+        _OQ(pk__in=_ONeed.objects.values("resident_id").order_by())
+        | _OQ(pk__in=_OMatchRun.objects.values("requested_by_id").order_by())
+    )
+    dependants = _ODependant.objects.filter(pk__in=_ONeed.objects.values("dependant_id").order_by())
+    staff = _OStaffMember.objects.filter(
+        pk__in=_OCandidate.objects.values("booking__staff_id").order_by()
+    )
+    names = (
+        _ONeed.objects.exclude(proxy_name="")
+        .values_list("proxy_name", flat=True)
+        .order_by()
+        .union(
+            users.exclude(name="").values_list("name", flat=True).order_by(),
+            dependants.exclude(name="").values_list("name", flat=True).order_by(),
+            staff.exclude(name="").values_list("name", flat=True).order_by(),
+        )
+    )
+    return {name.strip() for name in names if name.strip()}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,18 @@ class OpenDataConfig(AppConfig):
     name = "openData"
     label = "opendata"
     verbose_name = _("数据开放")
+
+    def ready(self) -> None:
+        from openData import datasets  # noqa: F401 - registers the built-in builders
+        from portal import navigation
+
+        navigation.register("official", _("数据开放"), "opendata:console", order=70)
+
+        post_migrate.connect(_sync_catalogue, sender=self)
+
+
+def _sync_catalogue(**kwargs) -> None:
+    """Every migrate adds built-in datasets that are missing (officials' edits are kept)."""
+    from openData.services.catalogue import catalogue_sync
+
+    catalogue_sync()

@@ -18,3 +18,13 @@ class ListTextField(forms.CharField):
         if isinstance(value, (list, tuple)):
             return "、".join(value)
         return value
+
+
+def apply_domain_error(form: forms.Form, error, field_map: dict | None = None) -> None:
+    """Show a domain error on the fields it names (renamed through `field_map`), or at the top
+    of the form when the form has no such field."""
+    problems = error.field_errors() or {None: [str(error.message)]}
+    for name, messages in problems.items():
+        target = (field_map or {}).get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, str(message))

@@ -228,6 +228,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Match runs over every (domain, district) with open needs; unchanged inputs reuse a result.
     "match-open-needs": {"task": "matching.tasks.match_open_needs", "schedule": 300.0},
+    # Open-data releases on each dataset's timetable (one run per timetable slot).
+    "opendata-release-due": {"task": "openData.tasks.release_due", "schedule": 300.0},
+    # Folders left by a release killed between its rename and its commit (never visible).
+    "opendata-remove-orphans": {
+        "task": "openData.tasks.remove_orphans",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -379,11 +386,15 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "NUM_PROXIES": PROXY_COUNT,
+    # `?format=` is a filter of the open-data catalogue (csv, xlsx...), not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/minute"),
         "user": env.str("API_USER_RATE", default="600/minute"),
         # Public verification of credit codes and certificates: enough for people, not scrapers.
         "verify": env.str("VERIFY_RATE", default="30/minute"),
+        # The open-data API, per client address (keys of conditional datasets have their own).
+        "open": env.str("OPENDATA_ANON_RATE", default="60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -420,6 +431,11 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "ratings.models.complaints.Complaint.Status",
         "InspectionKindEnum": "ratings.models.inspections.Inspection.Kind",
         "InspectionStatusEnum": "ratings.models.inspections.Inspection.Status",
+        "DepartmentEnum": "portal.accounts.models.User.Department",
+        "DatasetAccessEnum": "openData.models.catalogue.Dataset.Access",
+        "DatasetThemeEnum": "openData.models.catalogue.Dataset.Theme",
+        "PublicationRunStatusEnum": "openData.models.releases.Run.Status",
+        "DataApplicationStatusEnum": "openData.models.access.AccessApplication.Status",
     },
 }
 
@@ -481,7 +497,24 @@ DEMO_PASSWORD = "Demo-2026-portal"
 PORTAL_CITY_NAME = env.str("PORTAL_CITY_NAME", default="成都市")
 PORTAL_CITY_CODE = env.str("PORTAL_CITY_CODE", default="510100")
 PORTAL_SITE_NAME = env.str("PORTAL_SITE_NAME", default=f"{PORTAL_CITY_NAME}互联网+社会服务平台")
+# The public address of the portal, for links inside published metadata (DCAT-AP, data packages).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_CITY_NAME_EN = env.str("PORTAL_CITY_NAME_EN", default="Chengdu")
 PORTAL_SITE_NAME_EN = env.str(
     "PORTAL_SITE_NAME_EN", default=f"{PORTAL_CITY_NAME_EN} Internet + Social Services"
 )
+
+
+# --- Open data ----------------------------------------------------------------------------------
+
+# Release files (immutable once published): staging/ while a run builds, releases/ when published.
+OPENDATA_ROOT = Path(env.str("OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
+# Tables longer than this are published as CSV only (JSON and XLSX do not suit millions of rows;
+# XLSX stops at 1,048,576 anyway).
+OPENDATA_DERIVED_MAX_ROWS = env.int("OPENDATA_DERIVED_MAX_ROWS", default=100_000)
+# The contact point published with every dataset (an office line, never a person's mobile).
+OPENDATA_CONTACT_PHONE = env.str("OPENDATA_CONTACT_PHONE", default="12345")
+# Requests per minute per API key of a conditional dataset (the key's default).
+OPENDATA_KEY_RATE = env.int("OPENDATA_KEY_RATE", default=60)
+# Fault injection for tests only: a run pauses this many seconds at each checkpoint.
+OPENDATA_STAGE_DELAY = env.float("OPENDATA_STAGE_DELAY", default=0.0)

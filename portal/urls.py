@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from openData import api_urls as open_data_api
 from portal import views
 from portal.accounts.forms import AdminPhoneAuthenticationForm
 
@@ -17,6 +18,7 @@ api_v1 = [
     path("", include("providers.api_urls")),
     path("", include("ratings.api_urls")),
     path("", include("matching.api_urls")),
+    path("", include(open_data_api.workflow)),
 ]
 
 urlpatterns = [
@@ -24,6 +26,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("prefs/elder-mode/", views.ElderModeView.as_view(), name="elder-mode"),
     path("api/v1/", include(api_v1)),
+    # The public open-data API: no login for unconditional data, its own rate limits.
+    path("api/open/v1/", include(open_data_api.public)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

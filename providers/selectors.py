@@ -4,15 +4,40 @@ verification, and the query pieces other apps use (services reads providers only
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Round, TruncDate
+from django.db.models.lookups import Regex
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import in_jurisdiction, is_official, is_provider_staff
+from portal.identifiers import _LANDLINE_RE, _SERVICE_LINE_RE
 from portal.privacy import mask_name
 from providers.domains import Domain, domains_of_department
-from providers.models import Certificate, Licence, Membership, Provider, ReviewEvent, StaffMember
+from providers.models import (
+    Branch,
+    Certificate,
+    Licence,
+    Membership,
+    Provider,
+    ReviewEvent,
+    StaffMember,
+)
 
 # --- Visibility ---------------------------------------------------------------------------
 
@@ -224,3 +249,108 @@ def memberships_export(user) -> list[dict]:
         }
         for m in user.provider_memberships.select_related("provider")
     ]
+
+
+# --- Open data --------------------------------------------------------------------------------
+# Row sets the openData app publishes. Each is one SELECT that PostgreSQL can run as
+# `COPY (<sql>) TO STDOUT WITH CSV`, so every column is computed in SQL, in the order of its
+# keys, ordered by the primary key. Only what the organisation publishes about itself.
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+OPEN_PROVIDER_KEYS = (
+    "id",
+    "name",
+    "credit_code",
+    "domains",
+    "division_code",
+    "description",
+    "contact_phone",
+    "official_grade",
+    "official_grade_until",
+    "credit_grade",
+    "quality_score",
+    "review_count",
+    "approved_on",
+)
+OPEN_BRANCH_KEYS = (
+    "id",
+    "provider_id",
+    "name",
+    "address",
+    "division_code",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "beds",
+    "places",
+    "staff_capacity",
+    "accessibility",
+)
+
+
+def _open_rows(queryset: QuerySet, keys: Sequence[str], **computed) -> QuerySet:
+    """`queryset` as rows of `keys`, in that order, by primary key.
+
+    A computed column may keep its field's own name (`domains` as text): annotating after
+    `values("pk")` checks names against the selected columns only, not the model's fields."""
+    return queryset.values("pk").annotate(**computed).values(*keys).order_by("pk")
+
+
+def _joined(field: str) -> Func:
+    """An array column as text, its items joined by ';'."""
+    return Func(F(field), Value(";"), function="array_to_string", output_field=CharField())
+
+
+def _public_phone(field: str) -> Case:
+    """The number, spaces removed, when it is a landline or a 400/800 service line; else ''.
+    The validator also accepts a mobile, usually one person's own phone: not republished."""
+    compact = Func(
+        F(field),
+        Value(r"\s"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=CharField(),
+    )
+    return Case(
+        When(
+            Regex(compact, _LANDLINE_RE.pattern) | Regex(compact, _SERVICE_LINE_RE.pattern),
+            then=compact,
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def open_provider_rows() -> QuerySet:
+    """Public organisations as the directory shows them: identity, domains, public phone,
+    grades and score. Not the legal representative, review notes, licences or members."""
+    return _open_rows(
+        provider_list_public(),
+        OPEN_PROVIDER_KEYS,
+        domains=_joined("domains"),
+        division_code=F("division_id"),
+        contact_phone=_public_phone("contact_phone"),
+        quality_score=Round("quality_score", 2),
+        approved_on=TruncDate("decided_at", tzinfo=SHANGHAI),
+    )
+
+
+def open_branch_rows() -> QuerySet:
+    """Service points of public organisations: where they receive people, hours, capacity
+    and accessibility. The address is the branch's public one, not anybody's home."""
+    return _open_rows(
+        Branch.objects.filter(public_provider_q("provider__")),
+        OPEN_BRANCH_KEYS,
+        division_code=F("division_id"),
+        accessibility=_joined("accessibility"),
+    )
+
+
+def person_names() -> set[str]:
+    """Every person's name the providers app holds (staff, legal representatives), whatever
+    the organisation's state: the open-data gate searches release files for them."""
+    names = set(StaffMember.objects.values_list("name", flat=True).distinct())
+    names |= set(Provider.objects.values_list("legal_representative", flat=True).distinct())
+    return {name.strip() for name in names if name and name.strip()}

@@ -408,3 +408,324 @@ def grades_current(*, provider, today: dt.date | None = None) -> list[Grade]:
         .distinct("domain")
     )
     return [grade for grade in newest if grade.valid_until >= today]
+
+
+# --- Open data
+# What the openData app publishes from this app, and the only way it reads these tables for
+# that: public facts about organisations (current grades, completed inspections, list entries)
+# and complaint counts without people or free text. Row-level selectors return a values()
+# queryset with every column computed in SQL, so openData can stream it with
+# COPY (<sql>) TO STDOUT; aggregates are raw counts (openData suppresses small cells itself).
+# (dt, Q, QuerySet, timezone, Provider and the models come from the imports above.)
+
+from collections.abc import Sequence  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from django.db.models import (  # noqa: E402
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth  # noqa: E402
+
+from portal.accounts.models import User  # noqa: E402
+from providers.models import StaffMember  # noqa: E402
+from providers.selectors import public_provider_q  # noqa: E402
+from ratings.models import Review, ReviewReply, ReviewReport  # noqa: E402
+from services.models import Dependant  # noqa: E402
+
+OPEN_DATA_ZONE = ZoneInfo("Asia/Shanghai")
+
+OPEN_GRADE_KEYS = (
+    "id",
+    "provider_id",
+    "provider_name",
+    "domain",
+    "grade",
+    "awarded_on",
+    "valid_until",
+)
+OPEN_INSPECTION_KEYS = (
+    "id",
+    "provider_id",
+    "provider_name",
+    "kind",
+    "completed_on",
+    "score",
+    "result",
+)
+OPEN_CREDIT_LIST_KEYS = (
+    "id",
+    "provider_id",
+    "provider_name",
+    "credit_code",
+    "list_kind",
+    "reason",
+    "listed_on",
+    "until",
+)
+OPEN_COMPLAINT_STAT_KEYS = ("month", "district", "category", "outcome", "complaints")
+OPEN_COMPLAINT_CASE_KEYS = ("month", "district", "domain", "category", "outcome", "days_to_close")
+
+# Complaint outcome codes: the closing status (resolved, rejected, not_accepted) or "open".
+COMPLAINT_OUTCOME_OPEN = "open"
+# Organisations that were registered (approved at some time): a draft's or an application's
+# name and credit code are unverified claims (a draft may even carry another company's code).
+_REGISTERED_PROVIDER = (
+    Provider.Status.APPROVED,
+    Provider.Status.SUSPENDED,
+    Provider.Status.REVOKED,
+)
+
+
+def _open_month(field: str) -> Func:
+    """'YYYY-MM' of the instant in `field`, in Asia/Shanghai, as text."""
+    return Func(
+        TruncMonth(field, tzinfo=OPEN_DATA_ZONE),
+        Value("YYYY-MM"),
+        function="to_char",
+        output_field=CharField(),
+    )
+
+
+def _open_month_window(today: dt.date | None, months: int) -> tuple[dt.datetime, dt.datetime]:
+    """Aware bounds [start, end) of the `months` calendar months ending with today's month."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    today = today or timezone.localdate(timezone=OPEN_DATA_ZONE)
+    index = today.year * 12 + today.month - 1  # months since year 0 of today's month
+    first, after = index - (months - 1), index + 1
+    start = dt.datetime(first // 12, first % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
+    end = dt.datetime(after // 12, after % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
+    return start, end
+
+
+def _with_columns(queryset: QuerySet, **columns) -> QuerySet:
+    """annotate() that also accepts names the model uses for a field. Complaint.outcome is the
+    official's free-text result (it may name people); the published column of that name is
+    its code, so it must replace the field, which QuerySet.annotate() refuses to do."""
+    queryset = queryset.all()
+    for name, expression in columns.items():
+        queryset.query.add_annotation(expression, name, select=True)
+    return queryset
+
+
+def _complaint_outcome() -> Case:
+    return Case(
+        When(status__in=Complaint.OPEN, then=Value(COMPLAINT_OUTCOME_OPEN)),
+        default=F("status"),
+        output_field=CharField(),
+    )
+
+
+def open_grade_rows(*, today: dt.date | None = None) -> QuerySet:
+    """Official grades in force on `today` of public providers, as grades_current() decides
+    (the newest awarded per provider and domain, if still valid). Public: a grade is an
+    official's published assessment of an organisation; who awarded it is not shown.
+    `awarded_on` is the day the grade took effect (Grade.valid_from)."""
+    today = today or timezone.localdate(timezone=OPEN_DATA_ZONE)
+    newer = Grade.objects.filter(
+        provider=OuterRef("provider"), domain=OuterRef("domain"), valid_from__lte=today
+    ).filter(
+        Q(valid_from__gt=OuterRef("valid_from"))
+        | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        Grade.objects.filter(
+            public_provider_q("provider__"), valid_from__lte=today, valid_until__gte=today
+        )
+        .filter(~Exists(newer))
+        .annotate(provider_name=F("provider__name"), grade=F("value"), awarded_on=F("valid_from"))
+        .values(*OPEN_GRADE_KEYS)
+        .order_by("id")
+    )
+
+
+def open_inspection_rows() -> QuerySet:
+    """Completed inspections of public providers: kind, date, score and `result` ("passed",
+    "failed", or null when none was recorded). Public: inspection results are supervision
+    information about organisations; the inspector, findings, items and photos are not
+    (people's names and residents' details can appear in them)."""
+    return (
+        Inspection.objects.filter(
+            public_provider_q("provider__"), status=Inspection.Status.COMPLETED
+        )
+        .annotate(
+            provider_name=F("provider__name"),
+            completed_on=F("inspected_on"),
+            result=Case(
+                When(passed=True, then=Value("passed")),
+                When(passed=False, then=Value("failed")),
+                default=Value(None),
+                output_field=CharField(),
+            ),
+        )
+        .values(*OPEN_INSPECTION_KEYS)
+        .order_by("id")
+    )
+
+
+def open_credit_list_rows(*, today: dt.date | None = None) -> QuerySet:
+    """Red and black list entries in force on `today`, of registered organisations (a
+    black-listed provider is hidden from search, so public_provider_q would drop exactly the
+    entries that matter). Public: the 红黑名单 is published by law, and the platform already
+    shows the same entries with this reason (credit_list_public, the public API); who listed
+    or removed an entry is not shown. `list_kind` is "red" or "black", `until` null for an
+    open-ended entry."""
+    today = today or timezone.localdate(timezone=OPEN_DATA_ZONE)
+    return (
+        CreditListEntry.objects.filter(
+            credit_entry_active_q(today),
+            starts_on__lte=today,
+            provider__status__in=_REGISTERED_PROVIDER,
+        )
+        .annotate(
+            provider_name=F("provider__name"),
+            credit_code=F("provider__credit_code"),
+            list_kind=F("list"),
+            listed_on=F("starts_on"),
+            until=F("ends_on"),
+        )
+        .values(*OPEN_CREDIT_LIST_KEYS)
+        .order_by("id")
+    )
+
+
+def open_complaint_stat_rows(*, months: int = 24, today: dt.date | None = None) -> list[dict]:
+    """Complaints filed in the `months` calendar months ending with today's (Asia/Shanghai),
+    counted per filing month ('YYYY-MM'), district (the first six digits of the division
+    whose officials handle it, the provider's when filed), category and outcome (the closing
+    status, or "open"). Public as counts only: no complaint, provider or person is named.
+    One query; raw counts, openData suppresses small cells."""
+    start, end = _open_month_window(today, months)
+    groups = OPEN_COMPLAINT_STAT_KEYS[:-1]
+    complaints = _with_columns(
+        Complaint.objects.filter(created_at__gte=start, created_at__lt=end),
+        month=_open_month("created_at"),
+        district=Substr("division_id", 1, 6),
+        outcome=_complaint_outcome(),
+    )
+    return list(complaints.values(*groups).annotate(complaints=Count("pk")).order_by(*groups))
+
+
+def open_complaint_case_rows() -> QuerySet:
+    """Closed complaints, one row each, for a conditional (有条件开放) dataset: filing month,
+    district, domain, category, outcome and `days_to_close` (calendar days in Asia/Shanghai
+    from filing to closing). No id, reference, provider, text or person, so the rows link to
+    nobody; openData checks k-anonymity with open_complaint_case_groups() before release.
+    `domain` is the booked listing's; without a booking, the provider's only domain, or null
+    when it has several."""
+    domain = Coalesce(
+        F("booking__listing__category__domain"),
+        Case(
+            When(provider__domains__len=1, then=F("provider__domains__0")),
+            default=Value(None),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
+    days_to_close = Func(
+        TruncDate("closed_at", tzinfo=OPEN_DATA_ZONE),
+        TruncDate("created_at", tzinfo=OPEN_DATA_ZONE),
+        template="(%(expressions)s)",
+        arg_joiner=" - ",
+        output_field=IntegerField(),
+    )
+    complaints = Complaint.objects.exclude(status__in=Complaint.OPEN).filter(
+        closed_at__isnull=False
+    )
+    return (
+        _with_columns(
+            complaints,
+            month=_open_month("created_at"),
+            district=Substr("division_id", 1, 6),
+            domain=domain,
+            outcome=_complaint_outcome(),
+            days_to_close=days_to_close,
+        )
+        .values(*OPEN_COMPLAINT_CASE_KEYS)
+        .order_by(*OPEN_COMPLAINT_CASE_KEYS)
+    )
+
+
+def open_complaint_case_groups(*, quasi_identifiers: Sequence[str]) -> list[tuple[tuple, int]]:
+    """The rows of open_complaint_case_rows() grouped by the named quasi-identifiers (some of
+    OPEN_COMPLAINT_CASE_KEYS, each once), with the number of rows in each group, ordered by
+    them: what a k-anonymity check needs. One query."""
+    names = tuple(quasi_identifiers)
+    unknown = [name for name in names if name not in OPEN_COMPLAINT_CASE_KEYS]
+    if not names or unknown or len(set(names)) != len(names):
+        raise ValueError(
+            f"quasi_identifiers must be distinct names among {OPEN_COMPLAINT_CASE_KEYS}, "
+            f"got {names!r}"
+        )
+    groups = (
+        open_complaint_case_rows().values(*names).annotate(group_size=Count("pk")).order_by(*names)
+    )
+    return [(tuple(row[name] for name in names), row["group_size"]) for row in groups]
+
+
+def person_names() -> set[str]:
+    """The names of every person a ratings row refers to, for openData's check that no
+    release contains one: complainants, reviewers, reporters, inspectors, handling and listing
+    officials, authors of messages, replies and appeals (users), and the people served and the
+    staff who served in the bookings that complaints and reviews are about. Ratings keeps no
+    name column of its own; its free text may name any of them. One query."""
+    user_refs = [
+        Complaint.objects.values("resident_id"),
+        Complaint.objects.values("handler_id"),
+        ComplaintEvent.objects.values("actor_id"),
+        ComplaintMessage.objects.values("author_id"),
+        Review.objects.values("resident_id"),
+        Review.objects.values("moderated_by_id"),
+        ReviewReply.objects.values("author_id"),
+        ReviewReport.objects.values("reporter_id"),
+        Inspection.objects.values("inspector_id"),
+        Grade.objects.values("awarded_by_id"),
+        CreditEvent.objects.values("recorded_by_id"),
+        CreditListEntry.objects.values("created_by_id"),
+        CreditListEntry.objects.values("removed_by_id"),
+        CreditAppeal.objects.values("submitted_by_id"),
+        CreditAppeal.objects.values("decided_by_id"),
+    ]
+    users = User.objects.filter(_any_pk_in(user_refs))
+    dependants = Dependant.objects.filter(
+        _any_pk_in(
+            [
+                Complaint.objects.values("booking__dependant_id"),
+                Review.objects.values("booking__dependant_id"),
+            ]
+        )
+    )
+    staff = StaffMember.objects.filter(
+        _any_pk_in(
+            [
+                Complaint.objects.values("booking__staff_id"),
+                Review.objects.values("booking__staff_id"),
+            ]
+        )
+    )
+    names = (
+        users.exclude(name="")
+        .values_list("name", flat=True)
+        .order_by()
+        .union(
+            dependants.exclude(name="").values_list("name", flat=True).order_by(),
+            staff.exclude(name="").values_list("name", flat=True).order_by(),
+        )
+    )
+    return {name.strip() for name in names if name.strip()}
+
+
+def _any_pk_in(subqueries: list[QuerySet]) -> Q:
+    condition = Q()
+    for subquery in subqueries:
+        condition |= Q(pk__in=subquery.order_by())
+    return condition

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Left, Round, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,7 @@ from services.models import (
     Payment,
     Plan,
     PrepaidPackage,
+    ScheduleRule,
     Slot,
 )
 from services.search import build_query
@@ -409,3 +412,125 @@ def contract_list_for_resident(*, user) -> QuerySet[FamilyDoctorContract]:
     return FamilyDoctorContract.objects.filter(resident=user).select_related(
         "package__provider", "dependant"
     )
+
+
+# --- Open data ---------------------------------------------------------------------------------
+# Row sets the openData app publishes. Each is one SELECT that PostgreSQL can run as
+# `COPY (<sql>) TO STDOUT WITH CSV`: every column computed in SQL, in the order of its keys,
+# ordered by the primary key. Only what providers publish; bookings only as counts.
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+OPEN_LISTING_KEYS = (
+    "id",
+    "provider_id",
+    "branch_id",
+    "category_code",
+    "category_name",
+    "domain",
+    "district",
+    "title",
+    "description",
+    "price_fen",
+    "price_unit",
+    "delivery_mode",
+    "duration_minutes",
+    "subsidies",
+    "quality_score",
+    "review_count",
+)
+OPEN_SCHEDULE_KEYS = ("id", "listing_id", "weekday", "opens_at", "closes_at")
+CANCELLED = (Booking.Status.CANCELLED_BY_RESIDENT, Booking.Status.CANCELLED_BY_PROVIDER)
+
+
+def _open_rows(queryset: QuerySet, keys: Sequence[str], **computed) -> QuerySet:
+    """`queryset` as rows of `keys`, in that order, by primary key.
+
+    A computed column may keep its field's own name (`subsidies` as text): annotating after
+    `values("pk")` checks names against the selected columns only, not the model's fields."""
+    return queryset.values("pk").annotate(**computed).values(*keys).order_by("pk")
+
+
+def open_listing_rows() -> QuerySet:
+    """Public listings: what is offered, by whom, where, at what price, with its score.
+
+    Domain and district come from the category and the branch themselves, so a listing the
+    search index has not caught up with still lands in the right cell."""
+    return _open_rows(
+        Listing.objects.filter(listing_public_q()),
+        OPEN_LISTING_KEYS,
+        category_code=F("category_id"),
+        category_name=F("category__name"),
+        domain=F("category__domain"),
+        district=Left("branch__division_id", 6),
+        subsidies=Func(
+            F("subsidies"), Value(";"), function="array_to_string", output_field=CharField()
+        ),
+        quality_score=Round("quality_score", 2),
+    )
+
+
+def open_listing_schedule_rows(*, today: dt.date | None = None) -> QuerySet:
+    """The weekly opening of public listings, from the rules in force on `today`; weekday is
+    ISO (1 = Monday; the rules count from 0). Exceptions and booked places are not included."""
+    today = today or timezone.localdate(timezone=SHANGHAI)
+    rules = ScheduleRule.objects.filter(listing_public_q("listing__")).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+    )
+    return _open_rows(
+        rules,
+        OPEN_SCHEDULE_KEYS,
+        weekday=F("weekday") + 1,
+        opens_at=F("start"),
+        closes_at=F("end"),
+    )
+
+
+def open_booking_volume_rows(*, months: int = 24, today: dt.date | None = None) -> list[dict]:
+    """Bookings per month (of the service time, Asia/Shanghai), district and domain over the
+    last `months` months to `today` inclusive: all, completed, cancelled by either side.
+
+    Raw counts of every booking, public listing or not; openData suppresses small cells."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    today = today or timezone.localdate(timezone=SHANGHAI)
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    # A booking's starts_at is its slot's start (copied when booked, moved with a reschedule).
+    rows = (
+        Booking.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .annotate(
+            month=Func(
+                TruncMonth("starts_at", tzinfo=SHANGHAI),
+                Value("YYYY-MM"),
+                function="to_char",
+                output_field=CharField(),
+            ),
+            district=Left("listing__branch__division_id", 6),
+            domain=F("listing__category__domain"),
+        )
+        .values("month", "district", "domain")
+        .annotate(
+            bookings=Count("pk"),
+            completed=Count("pk", filter=Q(status=Booking.Status.COMPLETED)),
+            cancelled=Count("pk", filter=Q(status__in=CANCELLED)),
+        )
+        .order_by("month", "district", "domain")
+    )
+    return list(rows)
+
+
+def person_names() -> set[str]:
+    """Every person's name the services app holds: the family members residents book for,
+    removed ones included. Addresses and bookings have no name of their own (a booking is for
+    the resident or a family member), and residents' names belong to the accounts app.
+    Family members of erased accounts carry a placeholder (已注销), not a name."""
+    names = (
+        Dependant.objects.filter(owner__erased_at__isnull=True)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    return {name.strip() for name in names if name and name.strip()}

@@ -42,6 +42,7 @@ def _reference_data_in_transactional_tests(request):
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OPENDATA_ROOT = tmp_path / "opendata"
 
 
 @pytest.fixture

@@ -81,16 +81,25 @@ def _database_url() -> str:
 
 
 @contextmanager
-def celery_worker(redis_url: str):
+def celery_worker(redis_url: str, *, env: dict | None = None):
     """A worker process on a queue nobody else consumes, reaching this test's database.
     Yields (queue, client); a failure inside the block fails the test with the worker's
     output; the worker is stopped either way."""
+    with worker_process(redis_url, env=env) as (queue, client, _worker):
+        yield queue, client
+
+
+@contextmanager
+def worker_process(redis_url: str, *, env: dict | None = None):
+    """As celery_worker, also yielding the process (for tests that kill it mid-task):
+    (queue, client, process). `env` adds or overrides the worker's environment."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
         "DATABASE_URL": _database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **(env or {}),
     }
     worker = subprocess.Popen(
         [
@@ -119,7 +128,7 @@ def celery_worker(redis_url: str):
     )
     client = Celery("test-client", broker=redis_url, backend=redis_url)
     try:
-        yield queue, client
+        yield queue, client, worker
     except Exception as exc:
         worker.kill()
         output = worker.communicate(timeout=10)[0]

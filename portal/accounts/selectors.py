@@ -24,3 +24,14 @@ def division_get(*, code: str) -> Division | None:
 def personal_data_export(*, user: User) -> dict:
     """Everything the portal holds about this person, across apps."""
     return personal_data.export_for(user)
+
+
+# --- Open data ---------------------------------------------------------------------------------
+
+
+def person_names() -> set[str]:
+    """Every user's real name, whatever their role (the open-data gate searches release files
+    for them; nothing of the accounts app is published itself). An erased account keeps only
+    a placeholder (已注销用户), which is no one's name."""
+    names = User.objects.filter(erased_at__isnull=True).values_list("name", flat=True).distinct()
+    return {name.strip() for name in names if name and name.strip()}

@@ -1,1 +1,0 @@
-"""Write paths of this app (transactions, invariants, side effects after commit)."""
