@@ -37,8 +37,8 @@ from openData.serializers import (
     DatasetSerializer,
     DecisionSerializer,
     IssuedKeySerializer,
-    ReleaseSerializer,
     PublicationRunSerializer,
+    ReleaseSerializer,
 )
 from openData.services import access, releases
 from openData.services.catalogue import can_steward
