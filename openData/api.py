@@ -12,6 +12,7 @@ keys, and publication runs.
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import ListAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -109,9 +111,17 @@ class ApiKeyThrottle(SimpleRateThrottle):
         return None  # the rate is the key's own, read in allow_request
 
 
+class FormatIsAFilter(DefaultContentNegotiation):
+    """In the open-data API `?format=` filters by file format (csv, xlsx...) or names HSDS's
+    json; it never picks a renderer (DRF's URL_FORMAT_OVERRIDE, switched off here only)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
 class OpenApi(APIView):
     """Base of the public open-data endpoints."""
 
+    content_negotiation_class = FormatIsAFilter
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [OpenAddressThrottle, ApiKeyThrottle]

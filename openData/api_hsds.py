@@ -23,6 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from openData import hsds
+from openData.api import FormatIsAFilter
 
 TAGS = ["open-data: HSDS"]
 
@@ -149,6 +150,7 @@ class HsdsApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    content_negotiation_class = FormatIsAFilter
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "open"
     renderer_classes = [JSONRenderer]

@@ -386,8 +386,6 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "NUM_PROXIES": PROXY_COUNT,
-    # `?format=` is a filter of the open-data catalogue (csv, xlsx...), not a renderer switch.
-    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/minute"),
         "user": env.str("API_USER_RATE", default="600/minute"),

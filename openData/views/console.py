@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from openData import selectors
 from openData.errors import OpenDataError
 from openData.forms import DatasetForm, DecisionForm, RevokeForm
+from openData.gate import KIND_LABELS
 from openData.models import ApiKey
 from openData.services import access, catalogue, releases
 from portal.accounts.permissions import OfficialRequiredMixin
@@ -62,7 +63,8 @@ class RunView(OfficialRequiredMixin, TemplateView):
         run = selectors.run_get_for_steward(user=self.request.user, pk=self.kwargs["pk"])
         if run is None:
             raise Http404
-        return super().get_context_data(run=run, **kwargs)
+        checked = [KIND_LABELS.get(kind, kind) for kind in run.gate_report.get("checked", [])]
+        return super().get_context_data(run=run, checked=checked, **kwargs)
 
 
 class RunProgressView(OfficialRequiredMixin, View):
