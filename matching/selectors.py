@@ -568,28 +568,23 @@ def unmatched_reasons(
 # (imports of this section are local to it, so the sections can grow apart.)
 
 import datetime as _odt  # noqa: E402
-from zoneinfo import ZoneInfo as _OZoneInfo  # noqa: E402
 
-from django.db.models import CharField as _OCharField  # noqa: E402
 from django.db.models import Count as _OCount  # noqa: E402
 from django.db.models import F as _OF  # noqa: E402
-from django.db.models import Func as _OFunc  # noqa: E402
 from django.db.models import Q as _OQ  # noqa: E402
 from django.db.models import Sum as _OSum  # noqa: E402
-from django.db.models import Value as _OValue  # noqa: E402
 from django.db.models.functions import Substr as _OSubstr  # noqa: E402
-from django.db.models.functions import TruncMonth as _OTruncMonth  # noqa: E402
-from django.utils import timezone as _otimezone  # noqa: E402
 
 from matching.models import Candidate as _OCandidate  # noqa: E402
 from matching.models import MatchRun as _OMatchRun  # noqa: E402
 from matching.models import Need as _ONeed  # noqa: E402
+from portal import open_data as _open_data  # noqa: E402
 from portal.accounts.models import User as _OUser  # noqa: E402
 from providers.models import StaffMember as _OStaffMember  # noqa: E402
 from services.models import Dependant as _ODependant  # noqa: E402
 from services.models import Slot as _OSlot  # noqa: E402
 
-OPEN_DATA_ZONE = _OZoneInfo("Asia/Shanghai")
+OPEN_DATA_ZONE = _open_data.ZONE
 OPEN_SUPPLY_DEMAND_KEYS = (
     "month",
     "district",
@@ -599,28 +594,6 @@ OPEN_SUPPLY_DEMAND_KEYS = (
     "unmatched",
     "supply_slots",
 )
-
-
-def _open_month(field: str) -> _OFunc:
-    """'YYYY-MM' of the instant in `field`, in Asia/Shanghai, as text."""
-    return _OFunc(
-        _OTruncMonth(field, tzinfo=OPEN_DATA_ZONE),
-        _OValue("YYYY-MM"),
-        function="to_char",
-        output_field=_OCharField(),
-    )
-
-
-def _open_month_window(today: _odt.date | None, months: int) -> tuple[_odt.datetime, _odt.datetime]:
-    """Aware bounds [start, end) of the `months` calendar months ending with today's month."""
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    today = today or _otimezone.localdate(timezone=OPEN_DATA_ZONE)
-    index = today.year * 12 + today.month - 1  # months since year 0 of today's month
-    first, after = index - (months - 1), index + 1
-    start = _odt.datetime(first // 12, first % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
-    end = _odt.datetime(after // 12, after % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
-    return start, end
 
 
 # A matched need: a candidate was accepted and booked (booked), or accepted for a 代办 need and
@@ -647,7 +620,7 @@ def open_supply_demand_rows(*, months: int = 24, today: _odt.date | None = None)
 
     Rows where needs and supply_slots are both 0 are left out; sorted by month, district,
     domain. Public as counts only: no need, person or provider is named. Two queries."""
-    start, end = _open_month_window(today, months)
+    start, end = _open_data.month_window(today, months)
     keys = ("month", "district", "domain")
     matched = _OQ(status__in=_OPEN_MATCHED_NEED_STATES)
     cells: dict[tuple, dict] = {}
@@ -662,7 +635,7 @@ def open_supply_demand_rows(*, months: int = 24, today: _odt.date | None = None)
 
     needs = (
         _ONeed.objects.filter(created_at__gte=start, created_at__lt=end)
-        .annotate(month=_open_month("created_at"), district=_OSubstr("division_id", 1, 6))
+        .annotate(month=_open_data.month_text("created_at"), district=_OSubstr("division_id", 1, 6))
         .values(*keys)
         .annotate(
             needs=_OCount("pk"),
@@ -678,7 +651,7 @@ def open_supply_demand_rows(*, months: int = 24, today: _odt.date | None = None)
         .exclude(listing__district="")
         .exclude(listing__domain="")
         .annotate(
-            month=_open_month("starts_at"),
+            month=_open_data.month_text("starts_at"),
             district=_OF("listing__district"),
             domain=_OF("listing__domain"),
         )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openData.models import Dataset
+from openData.services.catalogue import EDITABLE
 from portal.forms import ListTextField
 from portal.identifiers import validate_credit_code
 
@@ -79,18 +80,7 @@ class DatasetForm(forms.ModelForm):
 
     class Meta:
         model = Dataset
-        fields = [
-            "title",
-            "title_en",
-            "description",
-            "description_en",
-            "contact_name",
-            "contact_phone",
-            "keywords",
-            "periodicity",
-            "release_hour",
-            "legal_basis",
-        ]
+        fields = list(EDITABLE)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "description_en": forms.Textarea(attrs={"rows": 3}),

@@ -78,15 +78,15 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(_("统一社会信用代码校验位不正确。"), code="invalid_credit_code_check")
 
 
-_LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,5})?$")
-_SERVICE_LINE_RE = re.compile(r"^[48]00-?[0-9]{3}-?[0-9]{4}$")
+LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,5})?$")
+SERVICE_LINE_RE = re.compile(r"^[48]00-?[0-9]{3}-?[0-9]{4}$")
 
 
 def validate_public_phone(value: str) -> None:
     """An organisation's public number: a mobile, a landline with area code (028-85551234,
     extension allowed) or a 400/800 service line."""
     compact = re.sub(r"\s", "", value or "")
-    if _LANDLINE_RE.match(compact) or _SERVICE_LINE_RE.match(compact):
+    if LANDLINE_RE.match(compact) or SERVICE_LINE_RE.match(compact):
         return
     try:
         normalize_mobile(compact)

@@ -4,7 +4,6 @@ verification, and the query pieces other apps use (services reads providers only
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -25,8 +24,9 @@ from django.db.models.lookups import Regex
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import open_data
 from portal.accounts.permissions import in_jurisdiction, is_official, is_provider_staff
-from portal.identifiers import _LANDLINE_RE, _SERVICE_LINE_RE
+from portal.identifiers import LANDLINE_RE, SERVICE_LINE_RE
 from portal.privacy import mask_name
 from providers.domains import Domain, domains_of_department
 from providers.models import (
@@ -289,19 +289,6 @@ OPEN_BRANCH_KEYS = (
 )
 
 
-def _open_rows(queryset: QuerySet, keys: Sequence[str], **computed) -> QuerySet:
-    """`queryset` as rows of `keys`, in that order, by primary key.
-
-    A computed column may keep its field's own name (`domains` as text): annotating after
-    `values("pk")` checks names against the selected columns only, not the model's fields."""
-    return queryset.values("pk").annotate(**computed).values(*keys).order_by("pk")
-
-
-def _joined(field: str) -> Func:
-    """An array column as text, its items joined by ';'."""
-    return Func(F(field), Value(";"), function="array_to_string", output_field=CharField())
-
-
 def _public_phone(field: str) -> Case:
     """The number, spaces removed, when it is a landline or a 400/800 service line; else ''.
     The validator also accepts a mobile, usually one person's own phone: not republished."""
@@ -315,7 +302,7 @@ def _public_phone(field: str) -> Case:
     )
     return Case(
         When(
-            Regex(compact, _LANDLINE_RE.pattern) | Regex(compact, _SERVICE_LINE_RE.pattern),
+            Regex(compact, LANDLINE_RE.pattern) | Regex(compact, SERVICE_LINE_RE.pattern),
             then=compact,
         ),
         default=Value(""),
@@ -326,10 +313,10 @@ def _public_phone(field: str) -> Case:
 def open_provider_rows() -> QuerySet:
     """Public organisations as the directory shows them: identity, domains, public phone,
     grades and score. Not the legal representative, review notes, licences or members."""
-    return _open_rows(
+    return open_data.open_rows(
         provider_list_public(),
         OPEN_PROVIDER_KEYS,
-        domains=_joined("domains"),
+        domains=open_data.joined("domains"),
         division_code=F("division_id"),
         contact_phone=_public_phone("contact_phone"),
         quality_score=Round("quality_score", 2),
@@ -340,11 +327,11 @@ def open_provider_rows() -> QuerySet:
 def open_branch_rows() -> QuerySet:
     """Service points of public organisations: where they receive people, hours, capacity
     and accessibility. The address is the branch's public one, not anybody's home."""
-    return _open_rows(
+    return open_data.open_rows(
         Branch.objects.filter(public_provider_q("provider__")),
         OPEN_BRANCH_KEYS,
         division_code=F("division_id"),
-        accessibility=_joined("accessibility"),
+        accessibility=open_data.joined("accessibility"),
     )
 
 

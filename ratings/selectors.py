@@ -419,7 +419,6 @@ def grades_current(*, provider, today: dt.date | None = None) -> list[Grade]:
 # (dt, Q, QuerySet, timezone, Provider and the models come from the imports above.)
 
 from collections.abc import Sequence  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
 from django.db.models import (  # noqa: E402
     Case,
@@ -433,15 +432,16 @@ from django.db.models import (  # noqa: E402
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth  # noqa: E402
+from django.db.models.functions import Coalesce, Substr, TruncDate  # noqa: E402
 
+from portal import open_data  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from providers.models import StaffMember  # noqa: E402
 from providers.selectors import public_provider_q  # noqa: E402
 from ratings.models import Review, ReviewReply, ReviewReport  # noqa: E402
 from services.models import Dependant  # noqa: E402
 
-OPEN_DATA_ZONE = ZoneInfo("Asia/Shanghai")
+OPEN_DATA_ZONE = open_data.ZONE
 
 OPEN_GRADE_KEYS = (
     "id",
@@ -483,28 +483,6 @@ _REGISTERED_PROVIDER = (
     Provider.Status.SUSPENDED,
     Provider.Status.REVOKED,
 )
-
-
-def _open_month(field: str) -> Func:
-    """'YYYY-MM' of the instant in `field`, in Asia/Shanghai, as text."""
-    return Func(
-        TruncMonth(field, tzinfo=OPEN_DATA_ZONE),
-        Value("YYYY-MM"),
-        function="to_char",
-        output_field=CharField(),
-    )
-
-
-def _open_month_window(today: dt.date | None, months: int) -> tuple[dt.datetime, dt.datetime]:
-    """Aware bounds [start, end) of the `months` calendar months ending with today's month."""
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    today = today or timezone.localdate(timezone=OPEN_DATA_ZONE)
-    index = today.year * 12 + today.month - 1  # months since year 0 of today's month
-    first, after = index - (months - 1), index + 1
-    start = dt.datetime(first // 12, first % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
-    end = dt.datetime(after // 12, after % 12 + 1, 1, tzinfo=OPEN_DATA_ZONE)
-    return start, end
 
 
 def _with_columns(queryset: QuerySet, **columns) -> QuerySet:
@@ -604,11 +582,11 @@ def open_complaint_stat_rows(*, months: int = 24, today: dt.date | None = None) 
     whose officials handle it, the provider's when filed), category and outcome (the closing
     status, or "open"). Public as counts only: no complaint, provider or person is named.
     One query; raw counts, openData suppresses small cells."""
-    start, end = _open_month_window(today, months)
+    start, end = open_data.month_window(today, months)
     groups = OPEN_COMPLAINT_STAT_KEYS[:-1]
     complaints = _with_columns(
         Complaint.objects.filter(created_at__gte=start, created_at__lt=end),
-        month=_open_month("created_at"),
+        month=open_data.month_text("created_at"),
         district=Substr("division_id", 1, 6),
         outcome=_complaint_outcome(),
     )
@@ -644,7 +622,7 @@ def open_complaint_case_rows() -> QuerySet:
     return (
         _with_columns(
             complaints,
-            month=_open_month("created_at"),
+            month=open_data.month_text("created_at"),
             district=Substr("division_id", 1, 6),
             domain=domain,
             outcome=_complaint_outcome(),

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Count, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Left, Round, TruncMonth
+from django.db.models import Count, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Left, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import open_data
 from portal.accounts.models import Division
 from portal.accounts.permissions import is_provider_staff
 from portal.errors import DomainError
@@ -443,29 +443,19 @@ OPEN_SCHEDULE_KEYS = ("id", "listing_id", "weekday", "opens_at", "closes_at")
 CANCELLED = (Booking.Status.CANCELLED_BY_RESIDENT, Booking.Status.CANCELLED_BY_PROVIDER)
 
 
-def _open_rows(queryset: QuerySet, keys: Sequence[str], **computed) -> QuerySet:
-    """`queryset` as rows of `keys`, in that order, by primary key.
-
-    A computed column may keep its field's own name (`subsidies` as text): annotating after
-    `values("pk")` checks names against the selected columns only, not the model's fields."""
-    return queryset.values("pk").annotate(**computed).values(*keys).order_by("pk")
-
-
 def open_listing_rows() -> QuerySet:
     """Public listings: what is offered, by whom, where, at what price, with its score.
 
     Domain and district come from the category and the branch themselves, so a listing the
     search index has not caught up with still lands in the right cell."""
-    return _open_rows(
+    return open_data.open_rows(
         Listing.objects.filter(listing_public_q()),
         OPEN_LISTING_KEYS,
         category_code=F("category_id"),
         category_name=F("category__name"),
         domain=F("category__domain"),
         district=Left("branch__division_id", 6),
-        subsidies=Func(
-            F("subsidies"), Value(";"), function="array_to_string", output_field=CharField()
-        ),
+        subsidies=open_data.joined("subsidies"),
         quality_score=Round("quality_score", 2),
     )
 
@@ -478,7 +468,7 @@ def open_listing_schedule_rows(*, today: dt.date | None = None) -> QuerySet:
         Q(valid_from__isnull=True) | Q(valid_from__lte=today),
         Q(valid_until__isnull=True) | Q(valid_until__gte=today),
     )
-    return _open_rows(
+    return open_data.open_rows(
         rules,
         OPEN_SCHEDULE_KEYS,
         weekday=F("weekday") + 1,
@@ -503,12 +493,7 @@ def open_booking_volume_rows(*, months: int = 24, today: dt.date | None = None) 
     rows = (
         Booking.objects.filter(starts_at__gte=start, starts_at__lt=end)
         .annotate(
-            month=Func(
-                TruncMonth("starts_at", tzinfo=SHANGHAI),
-                Value("YYYY-MM"),
-                function="to_char",
-                output_field=CharField(),
-            ),
+            month=open_data.month_text("starts_at"),
             district=Left("listing__branch__division_id", 6),
             domain=F("listing__category__domain"),
         )
