@@ -16,7 +16,7 @@ class AccessApplication(models.Model):
     """An organisation's request to use a conditional dataset, decided by an official."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("待审核")
+        PENDING = "pending", _("等待审核")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("未批准")
         REVOKED = "revoked", _("已撤销")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
@@ -31,12 +32,12 @@ class Dataset(models.Model):
 
     class Periodicity(models.TextChoices):
         # Codes of the EU frequency vocabulary (dct:accrualPeriodicity).
-        DAILY = "DAILY", _("每日")
-        WEEKLY = "WEEKLY", _("每周")
-        MONTHLY = "MONTHLY", _("每月")
-        QUARTERLY = "QUARTERLY", _("每季度")
-        ANNUAL = "ANNUAL", _("每年")
-        IRREG = "IRREG", _("不定期")
+        DAILY = "DAILY", _("每日更新")
+        WEEKLY = "WEEKLY", _("每周更新")
+        MONTHLY = "MONTHLY", _("每月更新")
+        QUARTERLY = "QUARTERLY", _("每季度更新")
+        ANNUAL = "ANNUAL", _("每年更新")
+        IRREG = "IRREG", _("不定期更新")
 
     class Licence(models.TextChoices):
         CC_BY_4 = "CC-BY-4.0", _("知识共享署名 4.0（CC BY 4.0）")
@@ -112,6 +113,19 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_local(self) -> str:
+        """The title in the page's language (English pages show title_en)."""
+        return self.title_en if get_language() == "en" and self.title_en else self.title
+
+    @property
+    def description_local(self) -> str:
+        return (
+            self.description_en
+            if get_language() == "en" and self.description_en
+            else self.description
+        )
 
     @property
     def is_open(self) -> bool:

@@ -103,7 +103,7 @@ def test_someone_elses_run_is_not_found(client, catalogue, official_jinjiang):
     assert client.get(f"/official/open-data/runs/{run.pk}/").status_code == 404
 
 
-# --- Editing a dataset ------------------------------------------------------------------------------
+# --- Editing a dataset ---------------------------------------------------------------------------
 
 
 def test_a_steward_edits_the_timetable_and_the_next_release_moves(client, catalogue, steward):
@@ -186,7 +186,7 @@ def test_the_dataset_page_shows_each_file_with_its_checksum(client, catalogue, l
     assert client.get("/open/datasets/nope/").status_code == 404
 
 
-# --- Change summaries ------------------------------------------------------------------------------
+# --- Change summaries ----------------------------------------------------------------------------
 
 
 def test_without_a_key_a_changed_row_counts_as_one_removed_and_one_added(tmp_path):
