@@ -274,8 +274,7 @@ def _write_resource(resource, staging: Path, names, gate) -> list[dict]:
         rows = _k_suppressed(resource, rows, staging)
     scanner = TextScanner(file=csv_name, names=names, limit=FINDINGS_KEPT)
     if writers.is_sql(rows):
-        count = writers.copy_csv(staging / csv_name, rows, resource.fields)
-        sink = writers.check_file(staging / csv_name, scanner)
+        count, sink = writers.copy_csv_checked(staging / csv_name, rows, resource.fields, scanner)
     else:
         with writers.Sink(staging / csv_name, scanner) as sink:
             if resource.count_fields:

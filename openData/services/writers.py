@@ -8,6 +8,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,25 +85,25 @@ def is_sql(rows) -> bool:
     return isinstance(rows, QuerySet | Sql)
 
 
-def copy_csv(path: Path, rows: QuerySet | Sql, fields: Sequence[Field]) -> int:
-    """COPY the rows straight into a CSV file; returns the row count.
-
-    psycopg2 hands COPY's output over one row per write() call: into a C-level buffered file
-    those calls cost next to nothing, where a Python writer would cost more than the COPY
-    itself. The file is hashed and scanned afterwards by check_file.
-    """
+def _copy_into(handle, rows: QuerySet | Sql, fields: Sequence[Field]) -> int:
+    """Write the header and COPY the rows into a binary file object; returns the row count."""
     if isinstance(rows, Sql):
         sql, params = rows.sql, rows.params
     else:
         sql, params = rows.query.sql_with_params()
+    handle.write(_header(fields).encode())
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2 cursor: copy_expert and mogrify
+        statement = raw.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode()
+        raw.copy_expert(statement, handle)
+        # COPY's command tag "COPY n" is the row count.
+        return int(raw.rowcount)
+
+
+def copy_csv(path: Path, rows: QuerySet | Sql, fields: Sequence[Field]) -> int:
+    """COPY the rows straight into a CSV file (a scratch file nobody downloads)."""
     with open(path, "wb", buffering=CHUNK * 16) as handle:
-        handle.write(_header(fields).encode())
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg2 cursor: copy_expert and mogrify
-            statement = raw.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode()
-            raw.copy_expert(statement, handle)
-            # COPY's command tag "COPY n" is the row count.
-            return int(raw.rowcount)
+        return _copy_into(handle, rows, fields)
 
 
 @dataclass(frozen=True)
@@ -110,16 +112,63 @@ class Checked:
     sha256: str
 
 
-def check_file(path: Path, scanner: TextScanner) -> Checked:
-    """Hash a written file and pass all of it through the scanner, block by block."""
+def copy_csv_checked(
+    path: Path, rows: QuerySet | Sql, fields: Sequence[Field], scanner: TextScanner
+) -> tuple[int, Checked]:
+    """COPY the rows into a CSV file, hashing and scanning every byte on the way; returns the
+    row count and the file's size and SHA-256 (the scanner holds the findings).
+
+    psycopg2 hands COPY's output over one row per write() call, which a Python writer could
+    not keep up with. So COPY writes into a pipe through a C-level buffer, and a forked child
+    process takes blocks from the pipe to write, hash and scan them while PostgreSQL is still
+    producing rows: two cores, no lock shared with this process (a thread would fight COPY
+    for the GIL on every row). The child touches no database connection and leaves with
+    os._exit, so nothing of this process's state is closed or flushed twice.
+    """
+    if not hasattr(os, "fork"):  # not on POSIX: copy, then check the file
+        count = copy_csv(path, rows, fields)
+        with open(path, "rb") as source, open(os.devnull, "wb") as sink:
+            return count, _pump(source, sink, scanner)
+    data_read, data_write = os.pipe()
+    result_read, result_write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child process
+        status = 1
+        try:
+            os.close(data_write)
+            os.close(result_read)
+            with open(data_read, "rb", buffering=0) as source, open(path, "wb") as target:
+                checked = _pump(source, target, scanner)
+            answer = (checked, scanner.findings, scanner.total, scanner.lines)
+            with open(result_write, "wb") as out:
+                pickle.dump(answer, out)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(data_read)
+    os.close(result_write)
+    try:
+        with open(data_write, "wb", buffering=CHUNK * 16) as pipe:
+            count = _copy_into(pipe, rows, fields)
+    finally:
+        with open(result_read, "rb") as answer:
+            payload = answer.read()
+        _pid, status = os.waitpid(child, 0)
+    if status != 0 or not payload:
+        raise RuntimeError(f"the release file check ended with status {status}")
+    checked, scanner.findings, scanner.total, scanner.lines = pickle.loads(payload)  # noqa: S301 - our own child
+    return count, checked
+
+
+def _pump(source, target, scanner: TextScanner) -> Checked:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     size = 0
-    with open(path, "rb") as handle:
-        while block := handle.read(CHUNK * 16):
-            digest.update(block)
-            size += len(block)
-            scanner.feed(decoder.decode(block))
+    while block := source.read(CHUNK * 16):
+        target.write(block)
+        digest.update(block)
+        size += len(block)
+        scanner.feed(decoder.decode(block))
     scanner.feed(decoder.decode(b"", final=True))
     scanner.close()
     return Checked(size=size, sha256=digest.hexdigest())

@@ -3,8 +3,6 @@ the copies in ../shared/standards/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from pyshacl import validate
 from rdflib import Graph, URIRef
@@ -13,10 +11,11 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from openData.dcat import SPDX, catalogue_serialise
 from openData.models import Dataset
 from tests.openData.conftest import publish
+from tests.openData.standards import DCAT_AP
 from tests.providers.factories import ProviderFactory
 from tests.services.factories import public_listing
 
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "dcat-ap-3.0.1"
+STANDARDS = DCAT_AP
 
 
 def _shapes() -> Graph:

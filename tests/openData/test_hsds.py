@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
@@ -30,6 +29,7 @@ from providers.models import Branch, Provider
 from services.models import Category, Listing
 from services.services.visibility import listings_refresh_visibility
 from tests.openData.conftest import publish as publish_release
+from tests.openData.standards import HSDS, hsds_compiled
 from tests.providers.factories import (
     BranchFactory,
     LicenceFactory,
@@ -43,11 +43,13 @@ urlpatterns = [path("hsds/", include(api_hsds.urlpatterns))]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
-STANDARD = Path(__file__).resolve().parents[3] / "shared" / "standards" / "hsds-3.0"
+STANDARD = HSDS
 PERSON_NAMES = ("欧阳建华", "王小芳", "李四")
 
 
 def _schema(name: str) -> dict:
+    if name.startswith("compiled/"):
+        return hsds_compiled(name.removeprefix("compiled/").removesuffix(".json"))
     return json.loads((STANDARD / name).read_text(encoding="utf-8"))
 
 
