@@ -202,6 +202,7 @@ def _execute(run: Run, staging: Path) -> Run:
     findings: list[dict] = []
     total_findings = 0
     written: list[dict] = []  # one entry per file, in order
+    suppressed: dict[str, int] = {}  # rows left out of small quasi-identifier groups
 
     def gate(scanner_findings, total=None):
         nonlocal total_findings
@@ -213,7 +214,7 @@ def _execute(run: Run, staging: Path) -> Run:
     steps = len(resources) + 2
     for index, resource in enumerate(resources):
         _progress(run, 5 + 75 * index // steps, f"resource:{resource.name}")
-        entries = _write_resource(resource, staging, names, gate)
+        entries = _write_resource(resource, staging, names, gate, suppressed)
         written.extend(entries)
         _checkpoint(run, f"resource:{resource.name}")
 
@@ -240,6 +241,7 @@ def _execute(run: Run, staging: Path) -> Run:
         "findings": findings,
         "total": total_findings,
         "names_checked": len(names),
+        "suppressed_rows": suppressed,
     }
     if total_findings:
         Run.objects.filter(pk=run.pk).update(
@@ -267,11 +269,11 @@ def _execute(run: Run, staging: Path) -> Run:
     return _publish(run, staging, written, summary, report, resources)
 
 
-def _write_resource(resource, staging: Path, names, gate) -> list[dict]:
+def _write_resource(resource, staging: Path, names, gate, suppressed: dict) -> list[dict]:
     csv_name = f"{resource.name}.csv"
     rows = resource.rows()
     if resource.quasi_identifiers and resource.suppress_small_groups:
-        rows = _k_suppressed(resource, rows, staging)
+        rows = _k_suppressed(resource, rows, staging, suppressed)
     scanner = TextScanner(file=csv_name, names=names, limit=FINDINGS_KEPT)
     if writers.is_sql(rows):
         count, sink = writers.copy_csv_checked(staging / csv_name, rows, resource.fields, scanner)
@@ -339,7 +341,7 @@ def _group_sizes(path: Path, resource) -> Counter:
     return Counter(tuple(cells[i] for i in columns) for cells in writers.read_csv(path))
 
 
-def _k_suppressed(resource, rows, staging: Path):
+def _k_suppressed(resource, rows, staging: Path, suppressed: dict):
     """The rows of groups (same quasi-identifier values) of at least k rows: the table is
     written once to a scratch file, its group sizes counted, then read again keeping only the
     rows of large enough groups. Two passes over disk, memory bounded by the number of groups."""
@@ -354,10 +356,13 @@ def _k_suppressed(resource, rows, staging: Path):
     names = resource.field_names
 
     def kept():
+        suppressed[resource.name] = 0
         try:
             for cells in writers.read_csv(scratch):
                 if sizes[tuple(cells[i] for i in columns)] >= datasets.K_THRESHOLD:
                     yield dict(zip(names, cells, strict=True))
+                else:
+                    suppressed[resource.name] += 1
         finally:
             scratch.unlink(missing_ok=True)
 

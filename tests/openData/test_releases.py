@@ -224,6 +224,7 @@ def test_small_groups_are_left_out_when_the_builder_suppresses_them(db, counted_
     assert run.status == Run.Status.PUBLISHED, run.gate_report
     lines = _file(run.release, "table.csv").read_text().splitlines()
     assert lines[1:] == ["510107,price"] * 5
+    assert run.gate_report["suppressed_rows"] == {"table": 1}
 
 
 # --- Crashes, reruns, immutability ----------------------------------------------------------------
