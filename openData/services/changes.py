@@ -15,6 +15,8 @@ import numpy as np
 from openData.builders import Resource
 from openData.services.writers import read_csv
 
+SLICE = 1 << 17
+
 
 def _digests(path: Path, key_columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """(key digests, row digests) of a CSV file, in one streaming pass.
@@ -56,10 +58,14 @@ def compare(new: Path, old: Path, key_columns: Sequence[int]) -> dict:
         return {"added": len(new_table), "removed": len(old_table), "changed": 0}
     old_keys = np.ascontiguousarray(old_table["k"])
     if key_columns:
-        at = np.searchsorted(old_keys, new_table["k"]).clip(max=len(old_keys) - 1)
-        found = old_keys[at] == new_table["k"]
-        common = int(np.count_nonzero(found))
-        changed = int(np.count_nonzero(old_table["r"][at[found]] != new_table["r"][found]))
+        # In slices, so the index arrays stay small whatever the table's size.
+        common = changed = 0
+        for start in range(0, len(new_table), SLICE):
+            part = new_table[start : start + SLICE]
+            at = np.searchsorted(old_keys, part["k"]).clip(max=len(old_keys) - 1)
+            found = old_keys[at] == part["k"]
+            common += int(np.count_nonzero(found))
+            changed += int(np.count_nonzero(old_table["r"][at[found]] != part["r"][found]))
         return {
             "added": len(new_table) - common,
             "removed": len(old_table) - common,
