@@ -14,6 +14,7 @@ from openData.services.catalogue import can_steward
 from portal.accounts.permissions import is_platform_admin
 
 PUBLIC_FORMATS = ["csv", "json", "xlsx", "hsds", "datapackage"]
+FORMAT_LABELS = dict(ReleaseFile.Format.choices)
 
 
 def _latest_release_files() -> Prefetch:
@@ -46,6 +47,7 @@ def dataset_search(*, queryset: QuerySet[Dataset]) -> tuple[list[Dataset], dict]
     facets = {"theme": Counter(), "publisher": Counter(), "access": Counter(), "format": Counter()}
     for dataset in datasets:
         dataset.formats = dataset_formats(dataset)
+        dataset.format_labels = [FORMAT_LABELS[fmt] for fmt in dataset.formats]
         dataset.latest = dataset.release_list[0] if dataset.release_list else None
         facets["theme"].update(dataset.themes)
         facets["publisher"][dataset.publisher] += 1
