@@ -418,8 +418,6 @@ def grades_current(*, provider, today: dt.date | None = None) -> list[Grade]:
 # COPY (<sql>) TO STDOUT; aggregates are raw counts (openData suppresses small cells itself).
 # (dt, Q, QuerySet, timezone, Provider and the models come from the imports above.)
 
-from collections.abc import Sequence  # noqa: E402
-
 from django.db.models import (  # noqa: E402
     Case,
     CharField,
@@ -597,7 +595,7 @@ def open_complaint_case_rows() -> QuerySet:
     """Closed complaints, one row each, for a conditional (有条件开放) dataset: filing month,
     district, domain, category, outcome and `days_to_close` (calendar days in Asia/Shanghai
     from filing to closing). No id, reference, provider, text or person, so the rows link to
-    nobody; openData checks k-anonymity with open_complaint_case_groups() before release.
+    nobody; openData checks k-anonymity on the file it writes (and leaves out small groups).
     `domain` is the booked listing's; without a booking, the provider's only domain, or null
     when it has several."""
     domain = Coalesce(
@@ -631,23 +629,6 @@ def open_complaint_case_rows() -> QuerySet:
         .values(*OPEN_COMPLAINT_CASE_KEYS)
         .order_by(*OPEN_COMPLAINT_CASE_KEYS)
     )
-
-
-def open_complaint_case_groups(*, quasi_identifiers: Sequence[str]) -> list[tuple[tuple, int]]:
-    """The rows of open_complaint_case_rows() grouped by the named quasi-identifiers (some of
-    OPEN_COMPLAINT_CASE_KEYS, each once), with the number of rows in each group, ordered by
-    them: what a k-anonymity check needs. One query."""
-    names = tuple(quasi_identifiers)
-    unknown = [name for name in names if name not in OPEN_COMPLAINT_CASE_KEYS]
-    if not names or unknown or len(set(names)) != len(names):
-        raise ValueError(
-            f"quasi_identifiers must be distinct names among {OPEN_COMPLAINT_CASE_KEYS}, "
-            f"got {names!r}"
-        )
-    groups = (
-        open_complaint_case_rows().values(*names).annotate(group_size=Count("pk")).order_by(*names)
-    )
-    return [(tuple(row[name] for name in names), row["group_size"]) for row in groups]
 
 
 def person_names() -> set[str]:

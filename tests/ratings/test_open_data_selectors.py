@@ -36,7 +36,6 @@ from ratings.selectors import (
     OPEN_CREDIT_LIST_KEYS,
     OPEN_GRADE_KEYS,
     OPEN_INSPECTION_KEYS,
-    open_complaint_case_groups,
     open_complaint_case_rows,
     open_complaint_stat_rows,
     open_credit_list_rows,
@@ -560,31 +559,9 @@ def test_no_complaint_output_holds_a_person_or_free_text(complaints, wang_fang, 
         open_complaint_stat_rows(months=3),
         list(open_complaint_case_rows()),
         copied(open_complaint_case_rows()),
-        open_complaint_case_groups(quasi_identifiers=OPEN_COMPLAINT_CASE_KEYS),
     ]
 
-    assert [leaked(output, secrets) for output in outputs] == [[], [], [], []]
-
-
-def test_complaint_case_groups_count_rows_per_quasi_identifiers(complaints):
-    by_place = open_complaint_case_groups(quasi_identifiers=["month", "district"])
-    by_outcome = open_complaint_case_groups(quasi_identifiers=("outcome",))
-
-    assert by_place == [
-        (("2026-01", WUHOU), 1),
-        (("2026-02", WUHOU), 1),
-        (("2026-03", JINJIANG), 1),
-        (("2026-03", WUHOU), 2),
-    ]
-    assert by_outcome == [(("not_accepted",), 1), (("rejected",), 1), (("resolved",), 3)]
-
-
-@pytest.mark.parametrize(
-    "quasi_identifiers", [["month", "resident"], ["description"], [], ["month", "month"]]
-)
-def test_complaint_case_groups_refuse_other_keys(db, quasi_identifiers):
-    with pytest.raises(ValueError, match="quasi_identifiers"):
-        open_complaint_case_groups(quasi_identifiers=quasi_identifiers)
+    assert [leaked(output, secrets) for output in outputs] == [[], [], []]
 
 
 # --- person names
