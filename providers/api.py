@@ -3,6 +3,8 @@ public verification. Reads are scoped by selectors; writes go through providers.
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,6 +16,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.permissions import IsOfficial, IsProviderStaff, is_staff_of, official_covers
 from portal.audit.services import audit_record
+from portal.schema import AnyOf
 from providers import selectors
 from providers.filters import ProviderFilter
 from providers.models import Certificate, Provider, StaffMember
@@ -56,6 +59,11 @@ def provider_for_reader(request, pk) -> Provider:
     return provider
 
 
+# An organisation's branches, licences, staff and review events come as one plain list: no
+# pages, and the organisation list's filters do not apply.
+_SUBLIST = {"pagination_class": None, "filter_backends": []}
+
+
 class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Officials see their jurisdiction, staff their own organisations, everyone else the
     approved ones. Staff register organisations and edit them; decisions go to `transitions`."""
@@ -69,9 +77,24 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return selectors.provider_list_visible(viewer=self.request.user)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Ids are UUIDs (the other apps' provider URLs say `<uuid:pk>`): anything else names no
+        # provider, a 404, rather than a lookup that fails validation (400).
+        pk = kwargs.get("pk")
+        if pk is not None:
+            try:
+                uuid.UUID(pk)
+            except ValueError:
+                raise Http404 from None
+
     serializer_class = ProviderSerializer
 
-    @extend_schema(responses={200: ProviderDetailSerializer})
+    @extend_schema(
+        responses={
+            200: AnyOf(ProviderDetailSerializer, ProviderSerializer, component_name="ProviderView")
+        }
+    )
     def retrieve(self, request, pk=None):
         """Members and covering officials also get the legal representative and review state
         (an audited read); anyone else what the public sees."""
@@ -83,7 +106,12 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 actor=request.user,
                 action="personal_data.read",
                 target=provider,
-                detail={"fields": ["legal_representative"]},
+                detail={
+                    "fields": ["legal_representative"],
+                    "purpose": "staff_management"
+                    if is_staff_of(request.user, provider.pk)
+                    else "registration_review",
+                },
                 request=request,
             )
             return Response(ProviderDetailSerializer(provider).data)
@@ -130,14 +158,14 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(ProviderDetailSerializer(provider).data)
 
     @extend_schema(responses={200: ReviewEventSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="review-events")
+    @action(detail=True, methods=["get"], url_path="review-events", **_SUBLIST)
     def review_events(self, request, pk=None):
         provider = provider_for_reader(request, pk)
         return Response(ReviewEventSerializer(provider.review_events.all(), many=True).data)
 
     @extend_schema(methods=["get"], responses={200: BranchSerializer(many=True)})
     @extend_schema(methods=["post"], request=BranchSerializer, responses={201: BranchSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_SUBLIST)
     def branches(self, request, pk=None):
         if request.method == "GET":
             provider = Provider.objects.filter(pk=pk).first()
@@ -164,7 +192,7 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request={"multipart/form-data": LicenceUploadSerializer},
         responses={201: LicenceSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_SUBLIST)
     def licences(self, request, pk=None):
         if request.method == "GET":
             provider = provider_for_reader(request, pk)
@@ -177,12 +205,16 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         methods=["get"],
-        responses={200: StaffSerializer(many=True)},
+        responses={
+            200: AnyOf(
+                StaffSerializer, PublicStaffSerializer, component_name="StaffView", many=True
+            )
+        },
         description="Members and covering officials get full records (the read is audited); "
         "anyone else gets PublicStaff records of an approved organisation.",
     )
     @extend_schema(methods=["post"], request=StaffWriteSerializer, responses={201: StaffSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_SUBLIST)
     def staff(self, request, pk=None):
         if request.method == "GET":
             provider = Provider.objects.filter(pk=pk).first()
@@ -204,7 +236,11 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 actor=request.user,
                 action="personal_data.read",
                 target=provider,
-                detail={"staff": [m.pk for m in members], "fields": ["name"]},
+                detail={
+                    "staff": [m.pk for m in members],
+                    "fields": ["name"],
+                    "purpose": "staff_management",
+                },
                 request=request,
             )
             return Response(StaffSerializer(members, many=True).data)

@@ -72,7 +72,9 @@ class ListingViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.listing_list_public()
 
     @extend_schema(responses={200: SlotSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # The next free slots as one list: no cursor pages, and the listing filters do not apply
+    # to finding the listing itself.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def slots(self, request, pk=None):
         listing = self.get_object()
         return Response(

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -16,11 +21,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.permissions import IsProviderStaff, IsResident
+from portal.schema import ErrorSerializer
 from providers.api import provider_for_member
 from providers.models import StaffMember
 from services import selectors
 from services.errors import PaymentError
-from services.models import Booking, Listing
+from services.models import (
+    Address,
+    Booking,
+    Dependant,
+    FamilyDoctorContract,
+    Listing,
+    Payment,
+    Plan,
+)
 from services.serializers_bookings import (
     AddressSerializer,
     BookingCreateSerializer,
@@ -202,7 +216,27 @@ class GatewayCallbackApi(APIView):
     authentication_classes = []
     throttle_classes = []
 
-    @extend_schema(request=None, responses={200: PaymentSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "X-Sandbox-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                description="The gateway's HMAC of the raw body.",
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "GatewayAck",
+                {
+                    "status": serializers.ChoiceField(choices=Payment.Status.choices),
+                    "reference": serializers.CharField(),
+                },
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="The signature does not match."),
+        },
+    )
     def post(self, request, gateway):
         if gateway != "sandbox":
             raise Http404
@@ -228,7 +262,7 @@ class DependantViewSet(
 
     permission_classes = [IsResident]
     serializer_class = DependantSerializer
-    queryset = Booking.objects.none()
+    queryset = Dependant.objects.none()
     pagination_class = None
 
     def get_queryset(self):
@@ -248,7 +282,7 @@ class AddressViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsResident]
     serializer_class = AddressSerializer
-    queryset = Booking.objects.none()
+    queryset = Address.objects.none()
     pagination_class = None
     http_method_names = ["get", "post", "put", "delete"]
 
@@ -285,7 +319,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     permission_classes = [IsResident]
     serializer_class = PlanSerializer
-    queryset = Booking.objects.none()
+    queryset = Plan.objects.none()
 
     def get_queryset(self):
         return selectors.plan_list_for_resident(user=self.request.user)
@@ -311,10 +345,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=PlanStatusSerializer, responses={200: PlanSerializer})
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
+        plan = self.get_object()  # someone else's plan is a 404 before the body is read
         data = PlanStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = plans.plan_set_status(
-            plan=self.get_object(), actor=request.user, status=data.validated_data["status"]
+            plan=plan, actor=request.user, status=data.validated_data["status"]
         )
         return Response(PlanSerializer(plan).data)
 
@@ -335,7 +370,7 @@ class ContractViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     permission_classes = [IsResident]
     serializer_class = ContractSerializer
-    queryset = Booking.objects.none()
+    queryset = FamilyDoctorContract.objects.none()
 
     def get_queryset(self):
         return selectors.contract_list_for_resident(user=self.request.user)
@@ -358,8 +393,6 @@ class ContractViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={201: ContractSerializer})
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
-        contract = self.get_queryset().filter(pk=pk).first()
-        if contract is None:
-            raise Http404
+        contract = self.get_object()
         renewal = doctor.contract_renew(contract=contract, actor=request.user)
         return Response(ContractSerializer(renewal).data, status=status.HTTP_201_CREATED)

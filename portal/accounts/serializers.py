@@ -38,6 +38,12 @@ class TokenSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Only officials have a department; everyone else's is "" (a read-only model field would not
+    # say so in the schema).
+    department = serializers.ChoiceField(
+        choices=User.Department.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = User
         fields = [

@@ -11,7 +11,6 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -43,6 +42,10 @@ class InspectionItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionItem
         fields = ["code", "area", "text", "score", "max_score"]
+
+
+# Scores go out as decimal strings ("87.5"), like DRF's DecimalField, or null.
+DECIMAL_STRING = {"type": "string", "format": "decimal", "nullable": True}
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -78,12 +81,12 @@ class InspectionSerializer(serializers.ModelSerializer):
             "grade",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_STRING)
     def get_max_score(self, inspection) -> str | None:
         checklist = checklists.checklist_get(inspection.checklist)
         return str(checklist.max_total) if checklist else None
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_STRING)
     def get_percent(self, inspection) -> str | None:
         checklist = checklists.checklist_get(inspection.checklist)
         if checklist is None or inspection.score is None:
