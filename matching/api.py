@@ -19,7 +19,7 @@ from matching import selectors
 from matching.models import Candidate, MatchRun, Need
 from matching.services import decisions
 from matching.services import needs as service
-from portal.accounts.permissions import is_provider_staff
+from portal.accounts.permissions import IsOfficial, IsResident, is_provider_staff
 from providers import selectors as provider_selectors
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -257,6 +257,8 @@ class NeedViewSet(
 ):
     """The caller's own needs (a resident's, or an official's 代办 needs)."""
 
+    # Only they post needs: anyone else is refused before the body is read.
+    permission_classes = [IsResident | IsOfficial]
     serializer_class = NeedSerializer
     queryset = Need.objects.none()
     filter_backends: list = []

@@ -44,6 +44,7 @@ from openData.serializers import (
 )
 from openData.services import access, releases
 from openData.services.catalogue import can_steward
+from portal.accounts.permissions import is_official
 from portal.netutils import client_ip
 
 # --- Keys and rate limits ------------------------------------------------------------------------
@@ -329,6 +330,9 @@ class ApplicationListCreateApi(ListAPIView):
         responses={201: ApplicationSerializer},
     )
     def post(self, request):
+        if is_official(request.user):
+            # Officials never apply: refused before the body is read (the service says so too).
+            raise OpenDataError("applicant_role", status=403)
         serializer = ApplicationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,6 +16,7 @@ from portal.accounts.permissions import (
     official_covers,
 )
 from portal.audit.services import audit_record
+from portal.uploads import upload_response
 from providers import selectors
 from providers.errors import ProviderError
 from providers.forms import BranchForm, CertificateForm, LicenceForm, ProfileForm, StaffForm
@@ -218,14 +219,12 @@ class LicenceScanView(View):
             raise Http404
         audit_record(actor=user, action="licence.scan_viewed", target=licence, request=request)
         extension = licence.scan.name.rsplit(".", 1)[-1]
-        response = FileResponse(
-            licence.scan.open("rb"),
+        return upload_response(
+            licence.scan,
             content_type=licence.scan_content_type,
+            cache_control="private, no-store",
             filename=f"licence-{licence.pk}.{extension}",
         )
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
 
 
 class StaffListView(ProviderDeskMixin, TemplateView):
@@ -238,7 +237,11 @@ class StaffListView(ProviderDeskMixin, TemplateView):
             actor=self.request.user,
             action="personal_data.read",
             target=self.provider,
-            detail={"staff": [m.pk for m in members], "fields": ["name"]},
+            detail={
+                "staff": [m.pk for m in members],
+                "fields": ["name"],
+                "purpose": "staff_management",
+            },
             request=self.request,
         )
         return super().get_context_data(staff_members=members, **kwargs)
@@ -271,7 +274,7 @@ class StaffFormView(ProviderDeskMixin, FormView):
             actor=self.request.user,
             action="personal_data.read",
             target=member,
-            detail={"fields": ["name"]},
+            detail={"fields": ["name"], "purpose": "staff_management"},
             request=self.request,
         )
         fields = (
@@ -312,11 +315,16 @@ class CertificateCreateView(ProviderDeskMixin, FormView):
     form_class = CertificateForm
     template_name = "providers/form.html"
 
+    def get_member(self) -> StaffMember:
+        """The staff member of this organisation; another one's does not exist here (404)."""
+        return get_object_or_404(StaffMember, pk=self.kwargs["staff_id"], provider=self.provider)
+
     def get_context_data(self, **kwargs):
+        self.get_member()
         return super().get_context_data(title=_("添加资格证书"), **kwargs)
 
     def form_valid(self, form):
-        member = get_object_or_404(StaffMember, pk=self.kwargs["staff_id"], provider=self.provider)
+        member = self.get_member()
         try:
             staff.certificate_add(staff=member, actor=self.request.user, **form.cleaned_data)
         except ProviderError as exc:

@@ -17,6 +17,7 @@ from rest_framework.routers import SimpleRouter
 
 from providers.models import Provider
 from ratings import selectors
+from ratings.errors import RatingsForbidden
 from ratings.filters_complaints import ComplaintFilter
 from ratings.models import Complaint, ComplaintEvent, ComplaintFile, ComplaintMessage
 from ratings.services import complaints as service
@@ -56,6 +57,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
+    # The filing event has no previous status: "" (a read-only model field would not say so).
+    from_status = serializers.ChoiceField(
+        choices=Complaint.Status.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = ComplaintEvent
         fields = ["from_status", "to_status", "note", "at"]
@@ -117,10 +123,23 @@ class ComplaintDetailSerializer(ComplaintSerializer):
     def get_complainant(self, complaint) -> dict:
         return self.context["complainant"]
 
+    def _shown(self, text: str) -> str:
+        return service.complaint_case_text(identity=self.context["complainant"], text=text)
+
     def get_messages(self, complaint) -> list:
         for message in complaint.messages.all():
             message.complaint = complaint  # speaker_of compares with the complaint's resident
-        return ComplaintMessageSerializer(complaint.messages.all(), many=True).data
+        data = ComplaintMessageSerializer(complaint.messages.all(), many=True).data
+        return [{**row, "text": self._shown(row["text"])} for row in data]
+
+    def to_representation(self, complaint) -> dict:
+        # Free text as the viewer may read it (identifiers masked unless they may see who
+        # complained): the same rule as the page, see complaint_case_text.
+        data = super().to_representation(complaint)
+        for field in ("description", "desired_outcome", "outcome"):
+            data[field] = self._shown(data[field])
+        data["events"] = [{**row, "note": self._shown(row["note"])} for row in data["events"]]
+        return data
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -236,6 +255,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         required), investigate, resolve (`outcome` and `upheld` required) or reject
         (`outcome` required). An illegal step answers 409 `illegal_transition`."""
         complaint = self._complaint(_int(pk))
+        if not service.may_handle(request.user, complaint):
+            # The complainant and the provider see the case but never get past this point.
+            raise RatingsForbidden(_("您无权办理这件投诉。"), code="forbidden")
         data = ComplaintTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -266,6 +288,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             for message in complaint.messages.all():
                 message.complaint = complaint
             return Response(ComplaintMessageSerializer(complaint.messages.all(), many=True).data)
+        if not service.may_write_message(request.user, complaint):
+            # An official covering the case who is not its handler reads but does not write.
+            raise RatingsForbidden(_("您无权在这件投诉中留言。"), code="forbidden")
         data = ComplaintMessageCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = service.complaint_message(
@@ -279,6 +304,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def rate(self, request, pk=None):
         """The complainant rates the handling (1–5), once, after the case is closed."""
         complaint = self._complaint(_int(pk))
+        if request.user.pk != complaint.resident_id:
+            raise RatingsForbidden(_("只有投诉人可以评价办理情况。"), code="forbidden")
         data = ComplaintRateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = service.complaint_rate_handling(

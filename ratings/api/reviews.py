@@ -4,6 +4,7 @@ reviews (names masked) and may report one; provider staff reply; officials moder
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -12,8 +13,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.accounts.permissions import IsOfficial, IsProviderStaff, IsResident
+from portal.accounts.permissions import IsOfficial, IsProviderStaff, IsResident, is_staff_of
 from ratings import selectors
+from ratings.errors import RatingsForbidden
 from ratings.serializers_reviews import (
     ModeratedSerializer,
     ModerateSerializer,
@@ -82,6 +84,9 @@ class ReviewReplyApi(APIView):
     @extend_schema(request=ReplySerializer, responses={201: ReplyOutSerializer})
     def post(self, request, pk):
         review = _published_or_404(pk)
+        if not is_staff_of(request.user, review.provider_id):
+            # Refused before the body is read: another organisation learns nothing more.
+            raise RatingsForbidden(_("只有该机构的工作人员可以回复这条评价。"), code="forbidden")
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reply = reviews.review_reply(review=review, actor=request.user, **data.validated_data)

@@ -38,7 +38,7 @@ from portal.accounts.models import User, division_ancestors
 from portal.accounts.permissions import is_resident, is_staff_of, official_covers
 from portal.audit.services import audit_personal_data_read, audit_record
 from portal.notifications.services import notify
-from portal.privacy import mask_name
+from portal.privacy import mask_name, redact_identifiers
 from portal.uploads import DOCUMENT_KINDS, MB, private_name, sniff
 from providers.models import Provider
 from ratings.errors import RatingsConflict, RatingsError, RatingsForbidden
@@ -149,11 +149,19 @@ def complaint_identity(*, complaint: Complaint, viewer, request=None) -> dict:
             viewer=viewer,
             subject=resident,
             target=complaint,
-            fields=["name", "phone"],
+            fields=["name", "phone", "description"],
+            purpose="complaint_handling",
             request=request,
         )
         return {"name": resident.name, "phone": resident.phone, "masked": False}
     return {"name": mask_name(resident.name), "phone": "", "masked": True}
+
+
+def complaint_case_text(*, identity: dict, text: str) -> str:
+    """Free text of a case (description, messages, notes) as `identity`'s viewer may read it:
+    in full for the complainant and the handling official; for everyone else the mobile and
+    ID numbers written into it are masked, as the complainant's name and phone are."""
+    return redact_identifiers(text) if identity["masked"] else text
 
 
 def speaker_of(complaint: Complaint, message: ComplaintMessage) -> str:
@@ -393,6 +401,15 @@ def actions_for(complaint: Complaint) -> list[tuple[str, Transition]]:
 
 
 # --- Messages and the rating of the handling --------------------------------------------------
+
+
+def may_write_message(user, complaint: Complaint) -> bool:
+    """The complainant, the provider's staff and the handling official write in the case."""
+    return (
+        getattr(user, "pk", None) == complaint.resident_id
+        or is_staff_of(user, complaint.provider_id)
+        or is_handling_official(user, complaint)
+    )
 
 
 def complaint_message(*, complaint: Complaint, author, text: str) -> ComplaintMessage:
