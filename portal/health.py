@@ -88,7 +88,9 @@ def check_beat() -> dict:
 
 
 def health_report() -> tuple[dict, bool]:
-    """The full report and whether the portal can serve (the database answers)."""
+    """The full report and whether the portal can serve (the database answers).
+
+    status: "ok"; "degraded" (Redis down: HTTP 200); "unavailable" (database down: HTTP 503)."""
     redis = check_redis()
     if redis["ok"] is False:
         skipped = {"ok": False, "configured": True, "error": "redis unavailable"}
@@ -97,5 +99,13 @@ def health_report() -> tuple[dict, bool]:
         workers, beat = check_workers(), check_beat()
     report = {"database": check_database(), "redis": redis, "workers": workers, "beat": beat}
     healthy = report["database"]["ok"] is True
-    report["status"] = "ok" if healthy else "unavailable"
+    # 503 only when the database does not answer: without it nothing works. A Redis that does
+    # not answer is "degraded" with 200: pages and the API still serve, tasks run in the web
+    # process (portal/dispatch.py) and the cache reads as empty (portal/cache.py).
+    if not healthy:
+        report["status"] = "unavailable"
+    elif redis["ok"] is False:
+        report["status"] = "degraded"
+    else:
+        report["status"] = "ok"
     return report, healthy

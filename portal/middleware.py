@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+# What Django raises when the database cannot be reached or the connection dropped mid-request
+# (OperationalError also covers a cancelled statement or a deadlock: "try again later" too).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -48,3 +57,30 @@ class RequestSizeLimitMiddleware:
                 )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that went away answers 503 (a page in the visitor's language, or the API's
+    error shape) instead of a 500. The view's transaction was rolled back with the connection,
+    so nothing of the request was half-written; the broken connection is closed when the
+    request ends and the next request opens a new one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        from portal.views import service_unavailable
+
+        logger.error(
+            "database unavailable during %s %s: %s",
+            request.method,
+            request.path,
+            exception,
+            exc_info=exception,
+        )
+        return service_unavailable(request)

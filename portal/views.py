@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View, defaults
 from django.views.generic import TemplateView
@@ -15,6 +20,7 @@ from portal.accounts.permissions import OfficialRequiredMixin, ProviderStaffRequ
 from portal.api import error_body
 from portal.context_processors import ELDER_MODE_COOKIE
 from portal.health import health_report
+from portal.middleware import DATABASE_UNAVAILABLE
 
 
 class HomeView(TemplateView):
@@ -95,11 +101,36 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
+    # An error raised in a middleware (a session saved to a database that went away) reaches
+    # here rather than DatabaseUnavailableMiddleware; it is still a 503.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     if _is_api(request):
         return JsonResponse(
             error_body(_("服务器内部错误，请稍后再试。"), "server_error"), status=500
         )
     return defaults.server_error(request)
+
+
+def service_unavailable(request):
+    """503 when the database cannot be reached. It renders without context processors and
+    without the signed-in user: both would ask the database that just failed."""
+    if _is_api(request):
+        response = JsonResponse(
+            error_body(_("服务暂时不可用，请稍后再试。"), "service_unavailable"), status=503
+        )
+    else:
+        english = get_language() == "en"
+        context = {
+            "request": request,
+            "user": AnonymousUser(),
+            "elder_mode": request.COOKIES.get(ELDER_MODE_COOKIE) == "1",
+            "site_name": settings.PORTAL_SITE_NAME_EN if english else settings.PORTAL_SITE_NAME,
+            "city_name": settings.PORTAL_CITY_NAME_EN if english else settings.PORTAL_CITY_NAME,
+        }
+        response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def healthz(request):

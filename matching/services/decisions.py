@@ -247,11 +247,15 @@ def lead_reads_record(*, viewer, leads, request=None) -> int:
     logged = 0
     for lead in leads:
         if selectors.lead_person(lead)["revealed"]:
+            # A 代办 person has no account, so there is no subject to show the entry to; the
+            # entry still names who read what and why (for the officials and the admin).
             audit_personal_data_read(
                 viewer=viewer,
                 subject=None,
                 target=lead.need,
                 fields=["proxy_name", "proxy_phone", "proxy_address"],
+                purpose="referral_follow_up",
+                organisation=lead.provider.name,
                 request=request,
             )
             logged += 1

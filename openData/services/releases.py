@@ -31,6 +31,7 @@ from openData.models import Dataset, Release, ReleaseFile, Run
 from openData.services import changes, writers
 from openData.services.datapackage import datapackage_write
 from portal.audit.services import audit_record
+from portal.dispatch import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def run_request(
 def _enqueue(run_id) -> None:
     from openData.tasks import publish_release
 
-    publish_release.delay(str(run_id))
+    enqueue(publish_release, str(run_id))
 
 
 def next_release_after(dataset: Dataset, after: dt.datetime) -> dt.datetime:

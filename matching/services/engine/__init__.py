@@ -44,11 +44,18 @@ capacity leaves it no slot. Inputs are sorted by id, so the same inputs give the
 Candidates: rank 0 is the assignment, then the next best by score up to MATCHING_TOP_K.
 
 Test hook: ``_checkpoint(run, phase, **state)`` is called between phases ("loaded",
-"candidates", "assigned", "written"); tests monkeypatch it to raise (a crash mid-run) and the
-benchmark to capture ``state["problem"]``. It does nothing in production.
+"candidates", "assigned", then "publishing" inside the publishing transaction once the
+candidates are written but not yet committed, and "written"); tests monkeypatch it to raise (a
+crash mid-run) and the benchmark to capture ``state["problem"]``. It does nothing in production;
+MATCHING_CHECKPOINT_DELAY (phase=seconds) holds a run at a phase, so fault-injection tests can
+kill a real worker there.
 """
 
 from __future__ import annotations
+
+import time
+
+from django.conf import settings
 
 from matching.models import MatchRun
 from matching.services.engine.assign import solve_assignment
@@ -84,7 +91,11 @@ __all__ = [
 
 
 def _checkpoint(run: MatchRun, phase: str, **state) -> None:
-    """Between phases; a no-op. Tests replace it to simulate a crash (see the docstring).
+    """Between phases; a no-op unless MATCHING_CHECKPOINT_DELAY names the phase. Tests replace
+    it to simulate a crash (see the docstring).
 
     The runner looks it up on this package at call time (runs._execute), so replacing
     ``matching.services.engine._checkpoint`` takes effect."""
+    delay = settings.MATCHING_CHECKPOINT_DELAY.get(phase)
+    if delay:
+        time.sleep(float(delay))

@@ -20,6 +20,7 @@ from matching.services.engine.constants import (
     MODE_ONLINE,
     NO_CAPACITY,
 )
+from portal.dispatch import enqueue
 
 
 def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -74,6 +75,8 @@ def _reasons(need, comp, li, si, L, S, memo: dict) -> list[str]:
 def _write(run, problem, now, weights, inputs, digest, timings) -> dict:
     """Publish in one transaction: conditional need updates (a need changed or withdrawn
     meanwhile keeps its state and gets no candidates), supersede, insert, succeed."""
+    from matching.services import engine as package  # the test hook, looked up at call time
+
     L, S = problem.listings, problem.slots
     top_k = settings.MATCHING_TOP_K
     updates = []
@@ -107,7 +110,7 @@ def _write(run, problem, now, weights, inputs, digest, timings) -> dict:
                      WHERE n.id = v.id AND n.version = v.version
                        AND n.status IN %s
                  RETURNING n.id
-                    """,  # noqa: S608 (table name from the model, values as parameters)
+                    """,  # noqa: S608 # nosec B608 - table name from the model, values as parameters
                     [x for row in part for x in row] + [tuple(Need.OPEN_STATES)],
                 )
                 current.update(row[0] for row in cursor.fetchall())
@@ -155,6 +158,8 @@ def _write(run, problem, now, weights, inputs, digest, timings) -> dict:
                     )
                 )
         _copy_candidates(rows)
+        # Written, not yet committed: a worker killed here must leave nothing visible.
+        package._checkpoint(run, "publishing", problem=problem)
         counts["candidates"] = len(rows)
         counts["skipped_changed"] = len(problem.needs) - len(current)
         MatchRun.objects.filter(pk=run.pk).update(
@@ -221,7 +226,7 @@ def _copy_candidates(rows: list[tuple]) -> None:
 def _enqueue_notices(run_id: int) -> None:
     from matching.tasks import notify_proposals
 
-    notify_proposals.delay(run_id)
+    enqueue(notify_proposals, run_id)
 
 
 def run_notify(run_id: int) -> int:

@@ -15,6 +15,7 @@ from matching.services.engine.candidates import _candidates
 from matching.services.engine.constants import COMPONENTS
 from matching.services.engine.load import _load, _progress, _snapshot
 from matching.services.engine.publish import _write
+from portal.dispatch import enqueue
 
 # --- Requests -------------------------------------------------------------------------------
 
@@ -58,7 +59,7 @@ def runs_request_for_open_needs() -> list[MatchRun]:
 def _enqueue(run_id: int) -> None:
     from matching.tasks import run_match
 
-    run_match.delay(run_id)
+    enqueue(run_match, run_id)
 
 
 # --- Execution ------------------------------------------------------------------------------
