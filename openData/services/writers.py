@@ -157,7 +157,7 @@ def copy_csv_checked(
         _pid, status = os.waitpid(child, 0)
     if status != 0 or not payload:
         raise RuntimeError(f"the release file check ended with status {status}")
-    checked, scanner.findings, scanner.total, scanner.lines = pickle.loads(payload)  # noqa: S301 - our own child
+    checked, scanner.findings, scanner.total, scanner.lines = pickle.loads(payload)  # noqa: S301 # nosec B301 - our own forked child wrote it
     return count, checked
 
 

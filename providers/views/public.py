@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from portal.accounts.services import AccountError
+from portal.uploads import upload_response
 from providers import selectors
 from providers.errors import ProviderError
 from providers.forms import RegisterForm, VerifyForm
@@ -64,9 +65,9 @@ class ProviderLogoView(View):
             raise Http404
         extension = provider.logo.name.rsplit(".", 1)[-1]
         content_type = "image/png" if extension == "png" else "image/jpeg"
-        response = FileResponse(provider.logo.open("rb"), content_type=content_type)
-        response["Cache-Control"] = "public, max-age=3600"
-        return response
+        return upload_response(
+            provider.logo, content_type=content_type, cache_control="public, max-age=3600"
+        )
 
 
 class RegisterView(FormView):

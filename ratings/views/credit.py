@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -22,6 +22,7 @@ from portal.accounts.permissions import (
     is_provider_staff,
 )
 from portal.errors import DomainError
+from portal.uploads import upload_response
 from providers import selectors as provider_selectors
 from ratings import selectors
 from ratings.models import CreditAppeal, CreditEvent, CreditListEntry
@@ -324,9 +325,10 @@ class AppealEvidenceView(View):
             raise Http404
         if selectors.credit_provider_get(viewer=request.user, pk=appeal.provider_id) is None:
             raise Http404
-        return FileResponse(
-            appeal.evidence.open("rb"),
+        return upload_response(
+            appeal.evidence,
             content_type=appeal.evidence_type or "application/octet-stream",
+            cache_control="private, no-store",
             as_attachment=True,
             filename=f"appeal-{appeal.pk}-evidence",
         )

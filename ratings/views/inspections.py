@@ -8,7 +8,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from portal.accounts.permissions import OfficialRequiredMixin, is_official
+from portal.uploads import upload_response
 from providers.views.staff import ProviderDeskMixin
 from ratings import checklists, selectors
 from ratings.errors import RatingsError
@@ -286,10 +287,9 @@ class InspectionPhotoView(View):
         photo = selectors.inspection_photo_get(user=request.user, pk=photo_id)
         if photo is None:
             raise Http404
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return upload_response(
+            photo.image, content_type=photo.content_type, cache_control="private, no-store"
+        )
 
 
 urlpatterns = [

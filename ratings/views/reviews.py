@@ -4,7 +4,7 @@ listing's reviews and may report one; provider staff reply; officials moderate."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from portal.accounts.permissions import (
     ResidentRequiredMixin,
 )
 from portal.errors import DomainError
+from portal.uploads import upload_response
 from providers.views.common import staff_provider_or_404
 from ratings import selectors
 from ratings.forms_reviews import ModerationForm, ReplyForm, ReportForm, ReviewForm
@@ -173,9 +174,9 @@ class ReviewPhotoView(View):
         photo = selectors.review_photo_get_visible(viewer=request.user, pk=photo_id)
         if photo is None:
             raise Http404
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=600"
-        return response
+        return upload_response(
+            photo.image, content_type=photo.content_type, cache_control="private, max-age=600"
+        )
 
 
 class ProviderReviewsView(ProviderStaffRequiredMixin, ReviewListMixin, ListView):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from portal.accounts.permissions import ResidentRequiredMixin
+from portal.dispatch import enqueue
 from services.gateways.sandbox import SandboxGateway
 from services.models import Payment
 from services.tasks import deliver_gateway_callback
@@ -49,7 +50,7 @@ class SandboxCashierView(ResidentRequiredMixin, TemplateView):
                     reference=payment.gateway_reference, amount_fen=payment.amount_fen
                 )
             # Delivered like a bank's notification: by a worker, retried if it fails.
-            deliver_gateway_callback.delay("sandbox", body.decode(), signature)
+            enqueue(deliver_gateway_callback, "sandbox", body.decode(), signature)
         if payment.booking_id:
             return redirect("services:my-booking", pk=payment.booking_id)
         return redirect("services:my-payments")

@@ -4,7 +4,7 @@ listing page."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,6 +16,7 @@ from portal.accounts.permissions import (
     is_staff_of,
 )
 from portal.errors import DomainError
+from portal.uploads import upload_response
 from providers.domains import Domain
 from providers.forms import division_choices
 from providers.views.common import apply_error, staff_provider_or_404
@@ -256,9 +257,9 @@ class PhotoView(View):
         )
         if not visible:
             raise Http404
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=600"
-        return response
+        return upload_response(
+            photo.image, content_type=photo.content_type, cache_control="private, max-age=600"
+        )
 
 
 class SearchView(TemplateView):
