@@ -64,6 +64,7 @@ def lead_list_for_provider(*, provider) -> _QuerySet[_Candidate]:
             "need__dependant",
             "need__resident",
             "listing",
+            "provider",
             "slot",
             "booking",
         )

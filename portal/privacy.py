@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(phone: str) -> str:
     """`+8613812345678` → `138****5678`."""
@@ -33,3 +35,21 @@ def mask_address(address: str, keep: int = 6) -> str:
     """Keep the start (district, street) and hide the rest (building, door number)."""
     address = address or ""
     return address[:keep] + ("****" if len(address) > keep else "")
+
+
+# Identifiers people type into free text (a complaint, a note): a mainland mobile number
+# (optionally +86/86, with spaces or dashes as people write them) and an 18-character
+# 公民身份号码. Digits around them must not be digits, so longer numbers are left alone.
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9][0-9])[\s-]?([0-9]{4})[\s-]?([0-9]{4})(?![0-9])"
+)
+_ID_IN_TEXT = re.compile(r"(?<![0-9])([1-9][0-9]{16}[0-9Xx])(?![0-9])")
+
+
+def redact_identifiers(text: str) -> str:
+    """Mask the mobile and ID numbers inside free text, for readers who must see what was
+    written but not whom it identifies: `请回电 13912345678` → `请回电 139****5678`."""
+    if not text:
+        return text or ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m[1]), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: f"{m[1]}****{m[3]}", text)

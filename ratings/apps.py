@@ -10,7 +10,12 @@ class RatingsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import navigation
+        from portal.accounts import personal_data
+        from ratings import personal_data as sections
         from ratings import receivers  # noqa: F401 - connects the credit receivers
+
+        personal_data.register("complaints", _("我的投诉"), export=sections.export_complaints)
+        personal_data.register_retention("complaints", purge=sections.purge_complaints)
 
         navigation.register("official", _("质量监管看板"), "ratings:dashboard", order=15)
         navigation.register("official", _("投诉处理"), "ratings:complaint-board", order=20)

@@ -73,6 +73,7 @@ class UserAdmin(BaseUserAdmin):
                 subject=user,
                 target=user,
                 fields=["phone", "name", "email"],
+                purpose="platform_administration",
                 request=request,
             )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -151,7 +151,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("有效"), default=True)
     is_staff = models.BooleanField(_("可进入后台"), default=False)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    # Closing an account: erased_at is when the person closed it (and their personal data was
+    # erased or pseudonymised); retention_purged_at is when the records kept after closing were
+    # pseudonymised too, ACCOUNT_RETENTION_DAYS later (set once: the job's idempotency mark).
     erased_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    retention_purged_at = models.DateTimeField(_("保留期满匿名化时间"), null=True, blank=True)
 
     objects = UserManager()
 

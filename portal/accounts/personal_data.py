@@ -21,6 +21,9 @@ Exporter = Callable[[Any], Any]
 Eraser = Callable[[Any], None]
 
 _sections: dict[str, tuple[Any, Exporter, Eraser | None]] = {}
+# Records an app keeps after the account is closed (for a legal or supervisory purpose) and
+# pseudonymises when ACCOUNT_RETENTION_DAYS have passed: section -> purger.
+_purgers: dict[str, Eraser] = {}
 
 EXPORT_FORMAT = "portal.personal-data/1"
 
@@ -47,6 +50,17 @@ def erase_for(user) -> None:
     for _label, _export, erase in _sections.values():
         if erase is not None:
             erase(user)
+
+
+def register_retention(section: str, *, purge: Eraser) -> None:
+    """Add what to pseudonymise in `section` once a closed account's retention period is over
+    (inside the caller's transaction, idempotent)."""
+    _purgers[section] = purge
+
+
+def purge_for(user) -> None:
+    for purge in _purgers.values():
+        purge(user)
 
 
 def _iso(value) -> str | None:
@@ -81,15 +95,19 @@ def _export_consents(user) -> list[dict]:
 
 
 def _export_reads_by_others(user) -> list[dict]:
-    from portal.audit.selectors import audit_entries_about
+    from portal.audit.selectors import actor_organisation, audit_entries_about
+    from portal.privacy import mask_name
 
     return [
         {
             "at": _iso(e.at),
             "action": e.action,
+            "by": mask_name(e.actor.name) if e.actor is not None else None,
             "by_role": e.actor_role,
+            "organisation": actor_organisation(e),
             "target": f"{e.target_type}#{e.target_id}",
             "fields": e.detail.get("fields", []),
+            "purpose": e.detail.get("purpose", ""),
         }
         for e in audit_entries_about(subject=user)
     ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from portal.accounts import personal_data
 from portal.accounts.models import Division, User, division_prefix
@@ -19,6 +23,15 @@ def division_list(*, level: str | None = None, within: str | None = None) -> Que
 
 def division_get(*, code: str) -> Division | None:
     return Division.objects.filter(code=code).first()
+
+
+def accounts_due_for_purge(*, now: dt.datetime | None = None) -> QuerySet[User]:
+    """Closed accounts whose retention period is over and whose kept records are not yet
+    pseudonymised (the nightly purge's work list)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ACCOUNT_RETENTION_DAYS)
+    return User.objects.filter(
+        erased_at__isnull=False, erased_at__lte=cutoff, retention_purged_at__isnull=True
+    ).order_by("erased_at", "pk")
 
 
 def personal_data_export(*, user: User) -> dict:

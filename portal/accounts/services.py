@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -180,6 +181,12 @@ def user_erase(*, user: User, password: str, request=None) -> None:
 
     Every app erases or pseudonymises its own rows (registered erasers); the user row stays as a
     pseudonym so bookings and statistics keep their shape without pointing at a person.
+
+    Closing erases at once (PIPL art. 47: the person withdrew, the purpose is gone). What the
+    portal must keep for a while is kept pseudonymously linked to the closed account: complaint
+    cases (supervision, credit records and their appeals) and the audit trail of who read the
+    person's data (so a later question about a read can still be answered).
+    account_retention_purge() pseudonymises those after ACCOUNT_RETENTION_DAYS.
     """
     if user.erased_at is not None:
         raise AccountError(_("该账户已注销。"), code="already_erased")
@@ -205,3 +212,38 @@ def user_erase(*, user: User, password: str, request=None) -> None:
         user.set_unusable_password()
         user.save()
         audit_record(actor=None, action="account.erased", target=user)
+
+
+def account_retention_purge(*, user_id: int, now: dt.datetime | None = None) -> bool:
+    """Pseudonymise what was kept about one closed account once its retention period is over,
+    in one transaction: every app's registered purger, then the audit trail (the entries no
+    longer point at the account, as subject or actor). Returns False when there is nothing to
+    do (not closed, not yet due, already done, or another worker holds it), so a second run
+    changes nothing."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.ACCOUNT_RETENTION_DAYS)
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=user_id,
+                erased_at__isnull=False,
+                erased_at__lte=cutoff,
+                retention_purged_at__isnull=True,
+            )
+            .first()
+        )
+        if user is None:
+            return False
+        personal_data.purge_for(user)
+        AuditEntry.objects.filter(subject=user).update(subject=None, ip_address=None)
+        AuditEntry.objects.filter(actor=user).update(actor=None, ip_address=None)
+        user.retention_purged_at = now
+        user.save(update_fields=["retention_purged_at"])
+        audit_record(
+            actor=None,
+            action="account.retention_purged",
+            target=user,
+            detail={"retention_days": settings.ACCOUNT_RETENTION_DAYS},
+        )
+    return True

@@ -22,7 +22,7 @@ from portal.accounts import personal_data, selectors, services
 from portal.accounts.forms import ErasureForm, PhoneAuthenticationForm, ProfileForm, SignupForm
 from portal.accounts.models import User
 from portal.accounts.permissions import ResidentRequiredMixin
-from portal.audit.selectors import audit_entries_about
+from portal.audit.selectors import access_log_for
 
 ROLE_HOME = {
     User.Role.RESIDENT: "accounts:me",
@@ -109,11 +109,8 @@ class MyDataView(LoginRequiredMixin, TemplateView):
             (label, json.dumps(export[key], ensure_ascii=False, indent=2, cls=DjangoJSONEncoder))
             for key, label in personal_data.sections()
         ]
-        roles = dict(User.Role.choices)
-        entries = list(audit_entries_about(subject=self.request.user)[:50])
-        for entry in entries:
-            entry.actor_role_label = roles.get(entry.actor_role, entry.actor_role)
-        context["access_log"] = entries
+        # Who (masked name, organisation or department), what, why and when.
+        context["access_log"] = access_log_for(subject=self.request.user)
         return context
 
 

@@ -12,6 +12,7 @@ ACTION_LABELS: dict[str, str] = {
     "personal_data.read": _("查看个人信息"),
     "account.signup": _("注册账户"),
     "account.erased": _("注销账户"),
+    "account.retention_purged": _("保留期满，留存记录已匿名化"),
     "provider.created": _("创建机构"),
     "provider.viewed": _("查看机构信息"),
     "account.password_changed": _("修改密码"),
@@ -20,6 +21,37 @@ ACTION_LABELS: dict[str, str] = {
 
 def register_action(action: str, label) -> None:
     ACTION_LABELS[action] = label
+
+
+# Why someone other than the person read their personal data (the "why" of a read entry,
+# kept in detail["purpose"]). Every read of personal data names one of these.
+PURPOSE_LABELS: dict[str, str] = {
+    "booking_fulfilment": _("提供所预约的服务"),
+    "complaint_handling": _("办理投诉"),
+    "referral_follow_up": _("跟进代办转介"),
+    "platform_administration": _("平台账户管理"),
+    "staff_management": _("机构人员管理"),
+    "registration_review": _("机构注册审核与监管"),
+}
+
+# What was read (detail["fields"]), in words people understand.
+FIELD_LABELS: dict[str, str] = {
+    "name": _("姓名"),
+    "phone": _("手机号码"),
+    "email": _("电子邮箱"),
+    "address": _("地址"),
+    "care_notes": _("健康与照护说明"),
+    "note": _("预约备注"),
+    "description": _("投诉内容"),
+    "proxy_name": _("服务对象姓名"),
+    "proxy_phone": _("服务对象电话"),
+    "proxy_address": _("服务对象住址"),
+    "legal_representative": _("法定代表人"),
+}
+
+
+def register_purpose(purpose: str, label) -> None:
+    PURPOSE_LABELS[purpose] = label
 
 
 class AuditEntry(models.Model):
@@ -69,3 +101,12 @@ class AuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def purpose_label(self) -> str:
+        purpose = (self.detail or {}).get("purpose", "")
+        return str(PURPOSE_LABELS.get(purpose, purpose))
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [str(FIELD_LABELS.get(f, f)) for f in (self.detail or {}).get("fields", [])]

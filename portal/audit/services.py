@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
-from portal.audit.models import AuditEntry
+from portal.audit.models import PURPOSE_LABELS, AuditEntry
 from portal.netutils import client_ip
 
 
@@ -35,19 +35,34 @@ def audit_record(
 
 
 def audit_personal_data_read(
-    *, viewer: Any, subject: Any, target: models.Model, fields: list[str], request=None
+    *,
+    viewer: Any,
+    subject: Any,
+    target: models.Model,
+    fields: list[str],
+    purpose: str,
+    organisation: str = "",
+    request=None,
 ) -> AuditEntry | None:
-    """Log a read of someone's personal data by an official or provider staff member.
+    """Log a read of someone's personal data by an official, provider staff or an admin:
+    who (actor), whose (subject), what (target and `fields`), why (`purpose`, one of
+    PURPOSE_LABELS) and, for provider staff, on behalf of which `organisation` (kept as it
+    was then: people change employers, the record must not).
 
     A person reading their own data is not logged: the rule protects them from others.
     """
+    if purpose not in PURPOSE_LABELS:
+        raise ValueError(f"unknown purpose {purpose!r}: register it in PURPOSE_LABELS")
     if getattr(viewer, "pk", None) is not None and viewer.pk == getattr(subject, "pk", None):
         return None
+    detail: dict[str, Any] = {"fields": list(fields), "purpose": purpose}
+    if organisation:
+        detail["organisation"] = organisation
     return audit_record(
         actor=viewer,
         action="personal_data.read",
         target=target,
         subject=subject,
-        detail={"fields": fields},
+        detail=detail,
         request=request,
     )

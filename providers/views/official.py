@@ -75,7 +75,11 @@ class OfficialProviderDetailView(OfficialRequiredMixin, TemplateView):
             actor=user,
             action="personal_data.read",
             target=provider,
-            detail={"staff": [s.pk for s in staff], "fields": ["name", "legal_representative"]},
+            detail={
+                "staff": [s.pk for s in staff],
+                "fields": ["name", "legal_representative"],
+                "purpose": "registration_review",
+            },
             request=self.request,
         )
         may_decide = review.official_may_review(user, provider)

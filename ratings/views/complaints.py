@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from portal.accounts.permissions import (
     ResidentRequiredMixin,
 )
 from portal.errors import DomainError
+from portal.uploads import upload_response
 from providers.models import Provider
 from providers.views.common import apply_error, staff_provider_or_404
 from ratings import selectors
@@ -37,22 +38,31 @@ SPEAKERS = {
 }
 
 
-def _with_speakers(complaint: Complaint) -> list:
-    """The case's messages, each labelled by the side that wrote it (names stay private)."""
+def _with_speakers(complaint: Complaint, identity: dict) -> list:
+    """The case's messages, each labelled by the side that wrote it (names stay private), with
+    the text as this viewer may read it."""
     found = []
     for message in complaint.messages.all():
         message.speaker = SPEAKERS[service.speaker_of(complaint, message)]
+        message.shown_text = service.complaint_case_text(identity=identity, text=message.text)
         found.append(message)
     return found
 
 
 def _case_context(complaint: Complaint, viewer, request) -> dict:
     identity = service.complaint_identity(complaint=complaint, viewer=viewer, request=request)
+    events = list(complaint.events.all())
+    for event in events:
+        event.shown_note = service.complaint_case_text(identity=identity, text=event.note)
     return {
         "complaint": complaint,
-        "case_messages": _with_speakers(complaint),
-        "events": complaint.events.all(),
+        "case_messages": _with_speakers(complaint, identity),
+        "events": events,
         "identity": identity,
+        "case_text": {
+            field: service.complaint_case_text(identity=identity, text=getattr(complaint, field))
+            for field in ("description", "desired_outcome", "outcome")
+        },
     }
 
 
@@ -214,8 +224,9 @@ class ComplaintFileView(View):
             request.user, complaint
         ):
             raise Http404
-        response = FileResponse(record.file.open("rb"), content_type=record.content_type)
-        response["Cache-Control"] = "private, no-store"
+        response = upload_response(
+            record.file, content_type=record.content_type, cache_control="private, no-store"
+        )
         response["Content-Disposition"] = "inline"
         return response
 

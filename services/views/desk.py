@@ -224,11 +224,15 @@ class StaffBookingView(ProviderStaffRequiredMixin, TemplateView):
             fields.append("address")
         if booking.dependant_id and booking.dependant.care_notes:
             fields.append("care_notes")
+        if booking.note:
+            fields.append("note")
         audit_personal_data_read(
             viewer=self.request.user,
             subject=booking.resident,
             target=booking,
             fields=fields,
+            purpose="booking_fulfilment",
+            organisation=booking.provider.name,
             request=self.request,
         )
         return super().get_context_data(

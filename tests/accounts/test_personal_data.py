@@ -30,7 +30,11 @@ def test_the_export_holds_my_data_and_nobody_elses(client, wang_fang, daughter, 
 
 def test_the_export_lists_who_read_my_data(client, wang_fang, official_wuhou):
     audit_personal_data_read(
-        viewer=official_wuhou, subject=wang_fang, target=wang_fang, fields=["phone"]
+        viewer=official_wuhou,
+        subject=wang_fang,
+        target=wang_fang,
+        fields=["phone"],
+        purpose="complaint_handling",
     )
     client.force_login(wang_fang)
 
@@ -131,7 +135,11 @@ def test_erasure_through_the_api(api_client, wang_fang, password):
 
 def test_the_my_data_page_shows_reads_by_others_in_plain_words(client, wang_fang, official_wuhou):
     audit_personal_data_read(
-        viewer=official_wuhou, subject=wang_fang, target=wang_fang, fields=["phone"]
+        viewer=official_wuhou,
+        subject=wang_fang,
+        target=wang_fang,
+        fields=["phone"],
+        purpose="complaint_handling",
     )
     client.force_login(wang_fang)
 
@@ -146,7 +154,11 @@ def test_the_my_data_page_shows_reads_by_others_in_plain_words(client, wang_fang
 def test_reading_my_own_data_is_not_logged_as_a_read_by_others(wang_fang):
     assert (
         audit_personal_data_read(
-            viewer=wang_fang, subject=wang_fang, target=wang_fang, fields=["phone"]
+            viewer=wang_fang,
+            subject=wang_fang,
+            target=wang_fang,
+            fields=["phone"],
+            purpose="complaint_handling",
         )
         is None
     )
@@ -167,7 +179,9 @@ def test_erasure_leaves_the_phone_number_and_addresses_nowhere(client, wang_fang
     phone = wang_fang.phone
     client.post(reverse("accounts:login"), {"username": phone, "password": "typo-typo"})
     client.post(reverse("accounts:login"), {"username": phone, "password": password})
-    audit_personal_data_read(viewer=wang_fang, subject=None, target=wang_fang, fields=[])
+    audit_personal_data_read(
+        viewer=wang_fang, subject=None, target=wang_fang, fields=[], purpose="complaint_handling"
+    )
     assert AccessAttempt.objects.filter(username=phone).exists()
 
     client.post(reverse("accounts:erase"), {"password": password, "confirm": "on"})

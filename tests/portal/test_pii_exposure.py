@@ -1,0 +1,483 @@
+"""Exposure scan: where does a resident's personal data appear in clear, and for whom?
+
+One resident (林晓梅, mobile 13912345678, an ID number she typed into a booking note and a
+complaint, her phone in a need, a home address, her father's diabetes in his care notes) has
+a booking, a completed booking with a review, a complaint, a matched need and a family-doctor
+contract at provider A. Then every GET page and API response the URL configuration reaches
+(walked from the resolver, so a new route has to be classified below) is fetched as each role;
+the clear values may appear only where the table `CLEAR_FOR` says that role needs them. Every
+page that shows a clear value to staff, an official or an admin must have written an audit
+entry naming the viewer as actor and the resident as subject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from matching.models import Need
+from matching.services.needs import need_create
+from portal.accounts.models import User
+from portal.audit.models import AuditEntry
+from portal.identifiers import resident_id_check_char
+from portal.privacy import mask_phone
+from ratings.services.complaints import complaint_transition
+from services.models import FamilyDoctorContract, FamilyDoctorPackage
+from tests.accounts.factories import UserFactory
+from tests.matching.factories import matchable_listing, need_data, offer, proposals
+from tests.ratings.factories import completed_booking, file_complaint, review_row
+from tests.services.factories import AddressFactory, DependantFactory, book
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13912345678"
+ID_NUMBER = "51010719500315123" + resident_id_check_char("51010719500315123")
+ADDRESS = "武侯区浆洗街街道洗面桥街8号3栋2单元501室"
+NAME = "林晓梅"
+HEALTH = "二型糖尿病"
+# What must not appear in clear: the value, and the part of it a masked form hides.
+CLEAR = {
+    "phone": PHONE,
+    "id_number": ID_NUMBER,
+    "address": "3栋2单元501室",
+    "name": NAME,
+    "health": HEALTH,
+}
+ALL = frozenset(CLEAR)
+
+# Where each role is shown what in clear (the resident themself sees everything of theirs):
+# the booked provider's booking detail (to deliver the service), the handling official's case
+# (to call the complainant back), an administrator's account page. Everywhere else: masked.
+CLEAR_FOR: dict[str, dict[str, frozenset[str]]] = {
+    "anonymous": {},
+    "other_resident": {},
+    "booked_provider_staff": {
+        "services:staff-booking": ALL,
+    },
+    "other_provider_staff": {},
+    "handling_official": {
+        "ratings:complaint-official": frozenset({"name", "phone", "id_number"}),
+        "complaint-detail": frozenset({"name", "phone", "id_number"}),
+    },
+    "official_out_of_jurisdiction": {},
+    "official_not_handling": {},
+    "admin": {
+        "admin:accounts_user_change": frozenset({"name", "phone"}),
+    },
+}
+
+# Parameterised routes that never carry a resident's data, and why.
+NOT_ABOUT_RESIDENTS = {
+    "division-detail": "reference data",
+    "category-detail": "reference data",
+    "api-gateway-callback": "POST only (signed gateway callbacks)",
+    "api-certificate-create": "staff certificates, POST only",
+    "api-certificate-revoke": "POST only",
+    "api-certificate-delete": "DELETE only",
+    "api-opendata-decide": "open-data applications are organisations'",
+    "api-opendata-key": "open-data applications are organisations'",
+    "api-opendata-run-create": "POST only",
+    "api-opendata-run": "release runs hold aggregates",
+    "open-dataset": "published data passed the personal-data gate",
+    "open-releases": "published data passed the personal-data gate",
+    "open-release": "published data passed the personal-data gate",
+    "open-file": "published data passed the personal-data gate",
+    "hsds-service": "organisations' public data",
+    "hsds-organization": "organisations' public data",
+    "hsds-location": "organisations' public data",
+    "accounts:password-reset-confirm": "a token form",
+    "providers:logo": "an image",
+    "providers:licence-scan": "an organisation's licence",
+    "providers:licence-delete": "POST only",
+    "providers:certificate-new": "a form about staff",
+    "providers:official-decide": "POST only",
+    "providers:branch-edit": "an organisation's branch",
+    "providers:staff-edit-member": "a staff member (audited separately)",
+    "services:photo": "a listing photo",
+    "services:exception-new": "POST only",
+    "services:listing-status": "POST only",
+    "services:photo-new": "a form",
+    "services:sandbox-cashier": "the gateway's page: reference and amount",
+    "services:my-family-remove": "POST only",
+    "services:my-address-delete": "POST only",
+    "services:my-plan-status": "POST only",
+    "services:my-doctor-renew": "POST only",
+    "services:desk-action": "POST only",
+    "ratings:review-photo": "no photo seeded",
+    "ratings:inspection-detail": "inspections are about organisations",
+    "ratings:inspection-record": "inspections are about organisations",
+    "ratings:inspection-rectified": "inspections are about organisations",
+    "ratings:inspection-photo": "inspections are about organisations",
+    "api-inspection": "inspections are about organisations",
+    "api-inspection-record": "inspections are about organisations",
+    "api-inspection-rectified": "inspections are about organisations",
+    "ratings:complaint-file": "no evidence file seeded",
+    "ratings:credit-appeal-decide": "appeals are organisations'",
+    "ratings:credit-appeal-evidence": "appeals are organisations'",
+    "ratings:credit-list-remove": "POST only",
+    "api-credit-list-remove": "POST only",
+    "api-credit-appeal-decide": "POST only",
+    "matching:proxy-need": "a 代办 need's person has no account",
+    "opendata:dataset": "published data passed the personal-data gate",
+    "opendata:apply": "a form",
+    "opendata:application": "organisations' applications",
+    "opendata:key-issue": "POST only",
+    "opendata:dataset-edit": "catalogue metadata",
+    "opendata:run-now": "POST only",
+    "opendata:run": "release runs hold aggregates",
+    "opendata:run-progress": "release runs hold aggregates",
+    "opendata:application-review": "organisations' applications",
+    "opendata:key-revoke": "POST only",
+}
+
+
+def _route_args(seed) -> dict[str, list[dict]]:
+    """Values for each parameterised route that may show something of the resident."""
+    a, b = seed["provider_a"].pk, seed["provider_b"].pk
+    booking, done = seed["booking"], seed["done"]
+    listing = booking.listing_id
+    complaint, need = seed["complaint"].pk, seed["need"].pk
+    providers = [{"pk": a}, {"pk": b}]
+    return {
+        "api-provider-listings": providers,
+        "api-listing-bulk": providers,
+        "api-schedule-bulk": providers,
+        "api-listing-schedule": [{"listing_id": listing}],
+        "api-listing-status": [{"listing_id": listing}],
+        "api-provider-bookings": providers,
+        "api-provider-bookings-bulk": providers,
+        "listing-detail": [{"pk": listing}],
+        "listing-slots": [{"pk": listing}],
+        "booking-detail": [{"pk": booking.pk}, {"pk": done.pk}],
+        "booking-cancel": [{"pk": booking.pk}],
+        "booking-cancellation-quote": [{"pk": booking.pk}],
+        "booking-reschedule": [{"pk": booking.pk}],
+        "dependant-detail": [{"pk": seed["dependant"].pk}],
+        "address-detail": [{"pk": seed["address"].pk}],
+        "plan-detail": [{"pk": 1}],
+        "plan-set-status": [{"pk": 1}],
+        "contract-renew": [{"pk": seed["contract"].pk}],
+        "provider-detail": providers,
+        "provider-branches": providers,
+        "provider-licences": providers,
+        "provider-review-events": providers,
+        "provider-staff": providers,
+        "provider-transitions": providers,
+        "api-review-create": [{"pk": done.pk}],
+        "api-listing-reviews": [{"listing_id": done.listing_id}],
+        "api-review-reply": [{"pk": seed["review"].pk}],
+        "api-review-report": [{"pk": seed["review"].pk}],
+        "api-review-moderate": [{"pk": seed["review"].pk}],
+        "api-provider-grades": providers,
+        "complaint-detail": [{"pk": complaint}],
+        "complaint-messages": [{"pk": complaint}],
+        "complaint-rate": [{"pk": complaint}],
+        "complaint-transition": [{"pk": complaint}],
+        "api-provider-credit": providers,
+        "api-provider-credit-commend": providers,
+        "need-detail": [{"pk": need}],
+        "need-withdraw": [{"pk": need}],
+        "candidate-accept": [{"pk": seed["candidate"].pk}],
+        "candidate-decline": [{"pk": seed["candidate"].pk}],
+        "candidate-respond": [{"pk": seed["candidate"].pk}],
+        "provider-leads": providers,
+        "providers:public-detail": providers,
+        "providers:staff-detail": providers,
+        "providers:staff-edit": providers,
+        "providers:staff-submit": providers,
+        "providers:branch-new": providers,
+        "providers:licence-new": providers,
+        "providers:staff-list": providers,
+        "providers:staff-new": providers,
+        "providers:official-detail": providers,
+        "services:public-detail": [{"listing_id": listing}],
+        "services:staff-listings": providers,
+        "services:listing-new": providers,
+        "services:listing-edit": [{"listing_id": listing}],
+        "services:schedule": [{"listing_id": listing}],
+        "services:book": [{"listing_id": listing, "slot_id": booking.slot_id}],
+        "services:plan-new": [{"listing_id": listing}],
+        "services:package-buy": [{"listing_id": listing}],
+        "services:my-booking": [{"pk": booking.pk}, {"pk": done.pk}],
+        "services:desk": providers,
+        "services:desk-calendar": providers,
+        "services:desk-export": providers,
+        "services:staff-booking": [{"pk": booking.pk}, {"pk": done.pk}],
+        "ratings:review-new": [{"pk": done.pk}],
+        "ratings:listing-reviews": [{"listing_id": done.listing_id}],
+        "ratings:review-report": [{"pk": seed["review"].pk}],
+        "ratings:provider-reviews": providers,
+        "ratings:review-reply": [{"pk": a, "review_id": seed["review"].pk}],
+        "ratings:review-moderate": [{"pk": seed["review"].pk}],
+        "ratings:provider-inspections": providers,
+        "ratings:my-complaint": [{"pk": complaint}],
+        "ratings:complaint-official": [{"pk": complaint}],
+        "ratings:provider-complaints": providers,
+        "ratings:complaint-staff": [{"pk": complaint}],
+        "ratings:credit-official": providers,
+        "ratings:credit-commend": providers,
+        "ratings:credit-list-add": providers,
+        "ratings:credit-provider": providers,
+        "ratings:dashboard-export": [
+            {"table": table}
+            for table in ("complaints", "risk", "grades", "credit", "licences", "inspections")
+        ],
+        "ratings:provider-quality": providers,
+        "matching:my-need": [{"pk": need}],
+        "matching:need-progress": [{"pk": need}],
+        "matching:need-withdraw": [{"pk": need}],
+        "matching:candidate-accept": [{"pk": seed["candidate"].pk}],
+        "matching:candidate-decline": [{"pk": seed["candidate"].pk}],
+        "matching:leads": providers,
+        "matching:lead-respond": [{"pk": seed["candidate"].pk}],
+    }
+
+
+# Query strings that change what a list shows (the desk's other views).
+EXTRA_QUERIES = {
+    "services:desk": ["?view=upcoming", "?view=requested", "?view=past"],
+    "api-provider-bookings": ["?view=upcoming", "?view=past"],
+    "ratings:complaint-board": ["?status=accepted"],
+}
+
+
+def _routes():
+    """(name, parameter names) of every named route outside the admin, once each."""
+
+    def walk(patterns, prefix, namespaces):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif pattern.name:
+                yield (
+                    prefix + str(pattern.pattern),
+                    ":".join((*namespaces, pattern.name)),
+                    tuple(sorted(pattern.pattern.regex.groupindex)),
+                )
+
+    seen = {}
+    for path, name, params in walk(get_resolver().url_patterns, "", ()):
+        if path.startswith("admin/") or name in seen:
+            continue
+        seen[name] = params
+    return seen
+
+
+def _admin_urls(seed) -> list[tuple[str, str]]:
+    from django.contrib import admin
+
+    urls = []
+    for model in admin.site._registry:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        urls.append((name, reverse(name)))
+    resident = seed["resident"]
+    name = "admin:accounts_user_change"
+    urls.append((name, reverse(name, args=[resident.pk])))
+    entry = AuditEntry.objects.order_by("pk").first()
+    name = "admin:audit_auditentry_change"
+    urls.append((name, reverse(name, args=[entry.pk])))
+    return urls
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def seed(provider_a, provider_b, staff_a, staff_b, official_wuhou):
+    resident = UserFactory(phone="+86" + PHONE, name=NAME)
+    address = AddressFactory(owner=resident, detail=ADDRESS)
+    dependant = DependantFactory(
+        owner=resident, name="林建国", care_notes=f"{HEALTH}，需低糖饮食", phone=""
+    )
+    _listing, slot = matchable_listing(provider_a)
+    booking = book(
+        resident,
+        slot,
+        dependant=dependant,
+        address=address,
+        note=f"首次上门请核对身份证 {ID_NUMBER}",
+    )
+    done = completed_booking(resident, provider_a, staff_a)
+    review = review_row(done, overall=4)
+    complaint = file_complaint(
+        resident,
+        provider=provider_a,
+        booking=done,
+        description=f"护理员迟到两小时。请回电 {PHONE}，身份证 {ID_NUMBER}。",
+    )
+    complaint = complaint_transition(complaint=complaint, action="accept", actor=official_wuhou)
+    need = need_create(
+        resident=resident,
+        data=need_data(resident, address=address.pk, text=f"母亲行动不便，电话 {PHONE}"),
+    )
+    [candidate] = proposals(need, [offer(provider_a)])
+    package = FamilyDoctorPackage.objects.create(provider=provider_a, name="基础包")
+    contract = FamilyDoctorContract.objects.create(
+        package=package,
+        resident=resident,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=365),
+    )
+    assert Need.objects.get(pk=need.pk).status == Need.Status.MATCHED
+    return {
+        "resident": resident,
+        "address": address,
+        "dependant": dependant,
+        "booking": booking,
+        "done": done,
+        "review": review,
+        "complaint": complaint,
+        "need": need,
+        "candidate": candidate,
+        "contract": contract,
+        "provider_a": provider_a,
+        "provider_b": provider_b,
+    }
+
+
+def _viewer(role, request, seed) -> User | None:
+    fixtures = {
+        "anonymous": None,
+        "resident": None,
+        "other_resident": "daughter",
+        "booked_provider_staff": "staff_a",
+        "other_provider_staff": "staff_b",
+        "handling_official": "official_wuhou",
+        "official_out_of_jurisdiction": "official_jinjiang",
+        "official_not_handling": "official_city",
+        "admin": "platform_admin",
+    }
+    if role == "resident":
+        return seed["resident"]
+    name = fixtures[role]
+    return request.getfixturevalue(name) if name else None
+
+
+def test_every_parameterised_route_is_classified():
+    """A new route with parameters must say which objects to fetch it with, or why it never
+    shows a resident's data; otherwise the scan would silently skip it."""
+    routes = {name for name, params in _routes().items() if params}
+    classified = set(NOT_ABOUT_RESIDENTS) | _classified_names()
+    missing = sorted(routes - classified)
+    assert not missing, f"classify these routes in test_pii_exposure.py: {missing}"
+
+
+def _classified_names() -> set[str]:
+    """The routes `_route_args` covers (read with stand-in objects: no database needed)."""
+    fake = {
+        key: type("Obj", (), {"pk": 1, "listing_id": 1, "slot_id": 1})()
+        for key in (
+            "provider_a",
+            "provider_b",
+            "booking",
+            "done",
+            "complaint",
+            "need",
+            "dependant",
+            "address",
+            "contract",
+            "review",
+            "candidate",
+        )
+    }
+    return set(_route_args(fake))
+
+
+ROLES = [
+    "anonymous",
+    "resident",
+    "other_resident",
+    "booked_provider_staff",
+    "other_provider_staff",
+    "handling_official",
+    "official_out_of_jurisdiction",
+    "official_not_handling",
+    "admin",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_clear_personal_data_appears_only_where_the_role_needs_it(role, request, seed, client):
+    resident = seed["resident"]
+    viewer = _viewer(role, request, seed)
+    if viewer is not None:
+        client.force_login(viewer)
+    allowed = CLEAR_FOR.get(role)
+    args = _route_args(seed)
+
+    targets: list[tuple[str, str]] = []
+    for name, params in _routes().items():
+        if name in NOT_ABOUT_RESIDENTS:
+            continue
+        for kwargs in args.get(name, [{}]) if params else [{}]:
+            url = reverse(name, kwargs=kwargs or None)
+            targets.append((name, url))
+            targets.extend((name, url + query) for query in EXTRA_QUERIES.get(name, []))
+    if role == "admin":
+        targets.extend(_admin_urls(seed))
+
+    leaks, unaudited, clear_pages = [], [], []
+    fetched = 0
+    for name, url in targets:
+        before = AuditEntry.objects.filter(
+            actor=viewer if viewer is not None else None,
+            subject=resident,
+            action="personal_data.read",
+        ).count()
+        response = client.get(url, HTTP_ACCEPT="text/html,application/json")
+        if response.status_code != 200:
+            continue
+        fetched += 1
+        body = _body(response)
+        found = {kind for kind, value in CLEAR.items() if value in body}
+        if not found:
+            continue
+        clear_pages.append(name)
+        if allowed is None:  # the resident themself
+            continue
+        permitted = allowed.get(name, frozenset())
+        if found - permitted:
+            leaks.append((url, sorted(found - permitted)))
+        after = AuditEntry.objects.filter(
+            actor=viewer, subject=resident, action="personal_data.read"
+        ).count()
+        if viewer is not None and after != before + 1:
+            unaudited.append((url, after - before))
+
+    # About 45 pages answer an anonymous visitor and 65-95 a signed-in role (2026-12).
+    assert fetched >= 40, f"the scan reached only {fetched} pages: too few to mean anything"
+    assert not leaks, f"{role} sees clear personal data: {leaks}"
+    assert not unaudited, f"{role} saw clear personal data without one audit entry: {unaudited}"
+    if role == "resident":
+        # The resident sees their own data (a sanity check that the seed reaches the pages).
+        assert "services:my-booking" in clear_pages
+        assert "ratings:my-complaint" in clear_pages
+    for name in allowed or {}:
+        assert name in clear_pages, f"{role} should see the resident's data on {name}"
+
+
+def test_the_booked_providers_lists_show_the_phone_masked(seed, staff_a, client):
+    client.force_login(staff_a)
+    provider = seed["provider_a"]
+    response = client.get(
+        reverse("api-provider-bookings", kwargs={"pk": provider.pk}) + "?view=upcoming"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert mask_phone(PHONE) in body
+    assert PHONE not in body
+
+
+def test_the_seed_values_are_what_the_scan_looks_for():
+    from portal.identifiers import validate_resident_id
+
+    validate_resident_id(ID_NUMBER)
+    assert re.fullmatch(r"1[3-9]\d{9}", PHONE)
