@@ -131,7 +131,9 @@ def _demo_residents(count: int) -> list[User]:
 def _reviews(rng: random.Random) -> int:
     """Completed bookings (paid offline: price 0 in the demo) reviewed by demo residents,
     for a sample of providers in 武侯区 and 锦江区."""
-    from services.models import Booking, BookingEvent, Listing
+    from django.db.models import F
+
+    from services.models import Booking, BookingEvent, Listing, Slot
 
     residents = _demo_residents(40)
     listings = list(
@@ -162,6 +164,8 @@ def _reviews(rng: random.Random) -> int:
                 idempotency_key=f"demo-review-{listing.pk}-{n}",
                 note="线下支付（演示数据）",
             )
+            # Made without booking_create, so take its place here: remaining = capacity − held.
+            Slot.objects.filter(pk=slot.pk).update(remaining=F("remaining") - 1)
             BookingEvent.objects.create(
                 booking=booking, from_status="in_service", to_status="completed", at=slot.ends_at
             )

@@ -1,11 +1,15 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Q
 
 from portal.accounts.models import User
 from providers.models import Branch, Membership, Provider
 from services.models import Listing, Slot
 
 pytestmark = pytest.mark.django_db
+
+# Booking states that keep the place taken (cancelled and expired ones give it back).
+HOLDING = ["requested", "confirmed", "in_service", "completed", "no_show"]
 
 
 def test_the_minimal_demo_has_a_persona_for_each_role(settings):
@@ -43,6 +47,9 @@ def test_the_full_demo_city_is_big_realistic_and_idempotent(settings):
         assert abs(branch.longitude - branch.division.longitude) < 0.035
     assert Listing.objects.count() >= 600
     assert Slot.objects.count() > 10_000
+    # Every slot's free places agree with the bookings holding one (demo bookings included).
+    held = Count("bookings", filter=Q(bookings__status__in=HOLDING))
+    assert not Slot.objects.annotate(held=held).exclude(remaining=F("capacity") - F("held"))
     counts = (Provider.objects.count(), Listing.objects.count(), Slot.objects.count())
 
     call_command("seed_demo", verbosity=0)
