@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.RequestSizeLimitMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,10 +156,11 @@ CACHE_URL = env.str("CACHE_URL", default=_next_redis_database(REDIS_URL) if REDI
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A down cache must not take pages down: it reads as empty (portal/cache.py), with
+            # short timeouts so that errors surface fast.
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "TIMEOUT": 300,
-            # A down cache must not take pages down: short timeouts, errors surface fast.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -182,7 +184,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A stopped or unreachable Redis fails a task's dispatch in seconds, not after the system's TCP
+# timeout; portal/dispatch.py then runs the task in the web process.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "portal.tasks.beat_heartbeat", "schedule": 60.0},
     # Nightly, in this order: licence notices, listing visibility, then the next weeks' slots.
@@ -234,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
     "opendata-remove-orphans": {
         "task": "openData.tasks.remove_orphans",
         "schedule": crontab(hour=4, minute=30),
+    },
+    # Closed accounts past ACCOUNT_RETENTION_DAYS: pseudonymise what was retained.
+    "purge-closed-accounts": {
+        "task": "portal.tasks.purge_closed_accounts",
+        "schedule": crontab(hour=4, minute=40),
     },
 }
 
@@ -305,6 +315,11 @@ RATINGS_HALF_LIFE_DAYS = env.int("RATINGS_HALF_LIFE_DAYS", default=365)
 
 # The version of the privacy notice residents consent to; bump it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-01"
+# Closing an account erases what must go at once (portal.accounts.services.user_erase); the
+# records kept after it (complaint cases for supervision and credit appeals, the audit trail of
+# who read the person's data) are pseudonymised this many days after closing by the nightly
+# job portal.tasks.purge_closed_accounts.
+ACCOUNT_RETENTION_DAYS = env.int("ACCOUNT_RETENTION_DAYS", default=365)
 
 # --- Matching (matching.services.engine) ----------------------------------------------------
 
@@ -324,6 +339,8 @@ MATCHING_WEIGHTS = {
 MATCHING_TOP_K = env.int("MATCHING_TOP_K", default=3)
 # ... and considered by the capacity-aware assignment.
 MATCHING_MAX_CANDIDATES_PER_NEED = env.int("MATCHING_MAX_CANDIDATES_PER_NEED", default=30)
+# Fault injection for tests only: hold a match run at a phase, e.g. "publishing=60" (seconds).
+MATCHING_CHECKPOINT_DELAY = env.dict("MATCHING_CHECKPOINT_DELAY", cast={"value": float}, default={})
 
 # --- Internationalisation --------------------------------------------------------------------
 
@@ -339,7 +356,8 @@ USE_TZ = True
 # --- Static and uploaded files ---------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and WhiteNoise serves from (the image bakes it in at build time).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -380,7 +398,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.PagePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, plus the error responses every operation can give.
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.PortalAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -445,6 +464,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
+# Only the server reads the language cookie; never send it along with cross-site requests.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
