@@ -24,10 +24,51 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_free_port = free_port  # the name the benchmarks import
+
+
+def require_redis_server(what: str) -> None:
+    """Skip (fail under CI) when this machine has no redis-server binary to start."""
+    if not shutil.which("redis-server"):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run {what}: install redis-server")
+        pytest.skip(f"no redis-server binary: cannot start a Redis for {what}")
+
+
+@contextmanager
+def redis_server():
+    """A throwaway redis-server on a free port of 127.0.0.1, never the machine's own, killed on
+    exit (if the test did not kill it first). Yields (port, process)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -35,38 +76,9 @@ def redis_url():
     if os.environ.get("REDIS_URL"):
         yield os.environ["REDIS_URL"]
         return
-    if not shutil.which("redis-server"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the worker test: set REDIS_URL or install redis-server")
-        pytest.skip("no REDIS_URL and no redis-server binary: cannot start a real broker here")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    require_redis_server("the worker test (or set REDIS_URL)")
+    with redis_server() as (port, _proc):
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 def _database_url() -> str:

@@ -9,10 +9,6 @@ mid-release is tests/openData/test_worker.py.)
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import socket
-import subprocess
 import threading
 import time
 
@@ -31,46 +27,17 @@ from services.services.listings import listings_reindex
 from tests.matching.factories import NeedFactory, matchable_listing
 from tests.providers.factories import ProviderFactory
 from tests.services.factories import AddressFactory, SlotFactory, public_listing
-from tests.workers import worker_process
+from tests.workers import free_port, redis_server, require_redis_server, worker_process
 
 # --- Redis stopped ------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def throwaway_redis():
     """A redis-server of this test only (never the machine's), for the test to kill."""
-    if not shutil.which("redis-server"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the Redis fault test: install redis-server")
-        pytest.skip("no redis-server binary: cannot start a Redis to stop")
-    port = _free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-    proc = subprocess.Popen(
-        [*command, "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    require_redis_server("the Redis fault test")
+    with redis_server() as (port, proc):
         yield port, proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -197,7 +164,7 @@ def test_a_cache_that_does_not_answer_reads_as_empty():
     from portal.cache import ResilientRedisCache
 
     cache = ResilientRedisCache(
-        f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens there
+        f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
         {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}},
     )
 
