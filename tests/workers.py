@@ -138,7 +138,8 @@ def worker_process(redis_url: str, *, env: dict | None = None):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    client = Celery("test-client", broker=redis_url, backend=redis_url)
+    # Not the current app: the portal's shared tasks must keep resolving to portal.celery.app.
+    client = Celery("test-client", broker=redis_url, backend=redis_url, set_as_current=False)
     try:
         yield queue, client, worker
     except Exception as exc:
