@@ -39,6 +39,16 @@ def _reference_data_in_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: with REDIS_URL set the cache is a real Redis
+    database that outlives tests, and throttle counts or cached searches of one test must not
+    decide another's answer."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
