@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ratings",
     "matching",
     "openData",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +322,14 @@ PRIVACY_NOTICE_VERSION = "2026-11-01"
 # job portal.tasks.purge_closed_accounts.
 ACCOUNT_RETENTION_DAYS = env.int("ACCOUNT_RETENTION_DAYS", default=365)
 
+# --- Volunteers (volunteers.services) -------------------------------------------------------
+
+# The version of the volunteer service agreement volunteers consent to at registration.
+VOLUNTEER_AGREEMENT_VERSION = "2026-12-01"
+# The check-in code shown at an activity works this many minutes before its start and after
+# its end (outside that window it is refused).
+VOLUNTEER_CODE_GRACE_MINUTES = env.int("VOLUNTEER_CODE_GRACE_MINUTES", default=30)
+
 # --- Matching (matching.services.engine) ----------------------------------------------------
 
 # Weights of the match score's components (each 0..1); the score is their weighted mean.
@@ -453,6 +462,14 @@ SPECTACULAR_SETTINGS = {
         "DatasetThemeEnum": "openData.models.catalogue.Dataset.Theme",
         "PublicationRunStatusEnum": "openData.models.releases.Run.Status",
         "DataApplicationStatusEnum": "openData.models.access.AccessApplication.Status",
+        "ActivityDomainEnum": "volunteers.models.ActivityDomain",
+        "ActivityStatusEnum": "volunteers.models.Activity.Status",
+        "VolunteerOrganisationKindEnum": "volunteers.models.Organisation.Kind",
+        "VolunteerOrganisationStatusEnum": "volunteers.models.Organisation.Status",
+        "SignupStatusEnum": "volunteers.models.Signup.Status",
+        "HourRecordStatusEnum": "volunteers.models.HourRecord.Status",
+        "VolunteerSkillEnum": "volunteers.models.Skill",
+        "TimeOfWeekEnum": "volunteers.models.TimeOfWeek",
     },
 }
 

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("providers.api_urls")),
     path("", include("ratings.api_urls")),
     path("", include("matching.api_urls")),
+    path("", include("volunteers.api_urls")),
     path("", include(open_data_api.workflow)),
 ]
 

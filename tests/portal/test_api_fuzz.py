@@ -172,6 +172,21 @@ def _build_world() -> dict:
     need = NeedFactory(resident=wang_fang)
     candidate = proposals(need, [offer(provider_a, days=4)])[0]
 
+    # Volunteers: 王芳 registered and accepted for provider A's team's activity; its owner is
+    # staff_a; a second team is under review; an hour record waits for confirmation.
+    from tests.volunteers import factories as vol
+    from volunteers.services import signup_create, signup_decide
+
+    volunteer_a = vol.volunteer(wang_fang)
+    vol_org = vol.organisation(staff_a)
+    vol_pending = vol.organisation(staff_a, status="submitted")
+    vol_activity = vol.activity(vol_org)
+    vol_signup = signup_create(
+        activity=vol_activity, user=wang_fang, position_id=vol_activity.positions.get().pk
+    )
+    signup_decide(signup=vol_signup, actor=staff_a, accept=True)
+    vol_hours = vol.hour_record(vol.activity(vol_org, starts_in=dt.timedelta(days=-2)), volunteer_a)
+
     # The built-in catalogue (loaded by migrations): one open and one conditional dataset.
     datasets = [
         {"slug": Dataset.objects.filter(access=access).order_by("slug").first().slug}
@@ -205,6 +220,13 @@ def _build_world() -> dict:
             f"{v1}/payments/callbacks/{{gateway}}/": [{"gateway": "sandbox"}],
             f"{v1}/open-data/datasets/{{slug}}/": datasets,
             "/api/open/v1/datasets/{slug}/": datasets,
+            f"{v1}/volunteers/{{id}}/": ids(volunteer_a),
+            f"{v1}/volunteers/organisations/{{id}}/": ids(vol_org, vol_pending),
+            f"{v1}/volunteers/activities/{{id}}/": ids(vol_activity),
+            f"{v1}/volunteers/signups/{{id}}/attendance/": ids(vol_signup),
+            f"{v1}/volunteers/signups/{{id}}/cancel/": ids(vol_signup),
+            f"{v1}/volunteers/signups/{{id}}/decision/": ids(vol_signup),
+            f"{v1}/volunteers/hours/{{id}}/confirm/": ids(vol_hours),
         }
     )
     # The operations below a seeded path (…/{id}/cancel/) take the same values, where they

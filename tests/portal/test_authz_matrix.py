@@ -99,6 +99,9 @@ from tests.services.factories import (
     book,
     public_listing,
 )
+from tests.volunteers import factories as vol_factories
+from volunteers import services as vol_services
+from volunteers.models import Organisation as VolunteerOrganisation
 
 ROLES = ("anon", "res_a", "res_b", "prov_a", "prov_b", "off_in", "off_out", "off_city", "admin")
 ALL = frozenset(ROLES)
@@ -538,6 +541,29 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "hsds-locations": [case(get=ALL)],
     "hsds-location": [case(get=ALL, kw=lambda o: {"pk": o.hsds_location})],
+    # Volunteers (API): res_a is a volunteer; prov_a owns the approved volunteer organisation
+    # A (and a second one under review); its activity, res_a's accepted sign-up, an hour record.
+    "api-volunteer-me": [case(get=A_RES, post=RES)],
+    "api-volunteer-my-signups": [case(get=RES)],
+    "api-volunteer-my-hours": [case(get=RES)],
+    "api-volunteer-public": [case(get=ALL, kw=pk("volunteer_a"))],
+    "api-volorg-list": [case(get=ALL, post=RES | PROV)],
+    "api-volorg-detail": [
+        case(get=ALL, kw=pk("vol_org_a")),
+        case(get=A_PROV | A_OFF, kw=pk("vol_org_pending"), label="an organisation under review"),
+    ],
+    "api-volorg-decide": [case(post=A_OFF, kw=pk("vol_org_pending"))],
+    "api-volorg-members": [case(get=A_PROV | A_OFF, post=A_PROV, kw=pk("vol_org_a"))],
+    "api-volorg-activities": [case(get=A_PROV, post=A_PROV, kw=pk("vol_org_a"))],
+    "api-activity-search": [case(get=ALL)],
+    "api-activity-detail": [case(get=ALL, kw=pk("vol_activity_a"))],
+    "api-activity-signups": [case(get=A_PROV, post=RES, kw=pk("vol_activity_a"))],
+    "api-activity-code": [case(get=A_PROV, kw=pk("vol_activity_a"))],
+    "api-activity-checkin": [case(post=RES, kw=pk("vol_activity_a"))],
+    "api-signup-decide": [case(post=A_PROV, kw=pk("vol_signup_a"))],
+    "api-signup-cancel": [case(post=A_RES | A_PROV, kw=pk("vol_signup_a"))],
+    "api-signup-attendance": [case(post=A_PROV, kw=pk("vol_signup_a"))],
+    "api-hours-confirm": [case(post=A_PROV, kw=pk("vol_hours_a"))],
 }
 
 
@@ -736,6 +762,23 @@ def build_world() -> World:
     assert {r for r in ("admin", "off_city") if can_steward(o.users[r], cases)} == STEWARDS
     assert not any(can_steward(o.users[r], cases) for r in ("off_in", "off_out"))
 
+    # Volunteers: res_a registered; prov_a owns organisation A and one under review.
+    o.volunteer_a = vol_factories.volunteer(res_a)
+    o.vol_org_a = vol_factories.organisation(staff_a, name="幸福里志愿服务队")
+    o.vol_org_pending = vol_factories.organisation(
+        staff_a, name="幸福里青年志愿队", status=VolunteerOrganisation.Status.SUBMITTED
+    )
+    o.vol_activity_a = vol_factories.activity(o.vol_org_a)
+    o.vol_signup_a = vol_services.signup_create(
+        activity=o.vol_activity_a,
+        user=res_a,
+        position_id=o.vol_activity_a.positions.get().pk,
+        note="志愿报名留言泄露测试",
+    )
+    vol_services.signup_decide(signup=o.vol_signup_a, actor=staff_a, accept=True)
+    finished = vol_factories.activity(o.vol_org_a, starts_in=dt.timedelta(days=-2))
+    o.vol_hours_a = vol_factories.hour_record(finished, o.volunteer_a)
+
     # A's private data and who may see it anywhere.
     resident_and_desk = A_RES | A_PROV
     o.markers = [
@@ -756,6 +799,8 @@ def build_world() -> World:
         Marker("泄露测试申请用途", A_PROV | STEWARDS),
         # The person an official posted a 代办 need for (providers: masked until a referral).
         Marker("欧阳秀英", frozenset({"off_in"})),
+        # A volunteer's note on their sign-up: the volunteer and the organiser.
+        Marker("志愿报名留言泄露测试", A_RES | A_PROV),
     ]
     return o
 

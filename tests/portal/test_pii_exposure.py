@@ -31,6 +31,8 @@ from tests.accounts.factories import UserFactory
 from tests.matching.factories import matchable_listing, need_data, offer, proposals
 from tests.ratings.factories import completed_booking, file_complaint, review_row
 from tests.services.factories import AddressFactory, DependantFactory, book
+from tests.volunteers import factories as vol_factories
+from volunteers.services import signup_create as vol_signup_create
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +134,12 @@ NOT_ABOUT_RESIDENTS = {
     "opendata:run-progress": "release runs hold aggregates",
     "opendata:application-review": "organisations' applications",
     "opendata:key-revoke": "POST only",
+    "api-volorg-decide": "POST only",
+    "api-activity-checkin": "POST only",
+    "api-signup-decide": "POST only",
+    "api-signup-cancel": "POST only",
+    "api-signup-attendance": "POST only",
+    "api-hours-confirm": "POST only",
 }
 
 
@@ -142,7 +150,15 @@ def _route_args(seed) -> dict[str, list[dict]]:
     listing = booking.listing_id
     complaint, need = seed["complaint"].pk, seed["need"].pk
     providers = [{"pk": a}, {"pk": b}]
+    vol_org, vol_activity = [{"pk": seed["vol_org"].pk}], [{"pk": seed["vol_activity"].pk}]
     return {
+        "api-volunteer-public": [{"pk": seed["volunteer"].pk}],
+        "api-volorg-detail": vol_org,
+        "api-volorg-members": vol_org,
+        "api-volorg-activities": vol_org,
+        "api-activity-detail": vol_activity,
+        "api-activity-signups": vol_activity,
+        "api-activity-code": vol_activity,
         "api-provider-listings": providers,
         "api-listing-bulk": providers,
         "api-schedule-bulk": providers,
@@ -327,7 +343,21 @@ def seed(provider_a, provider_b, staff_a, staff_b, official_wuhou):
         ends_on=timezone.localdate() + dt.timedelta(days=365),
     )
     assert Need.objects.get(pk=need.pk).status == Need.Status.MATCHED
+    # She volunteers (registered with her ID number) at provider A's staff's team, and wrote
+    # her phone and ID number into the sign-up's note.
+    volunteer = vol_factories.volunteer(resident, id_number=ID_NUMBER)
+    vol_org = vol_factories.organisation(staff_a)
+    vol_activity = vol_factories.activity(vol_org)
+    vol_signup_create(
+        activity=vol_activity,
+        user=resident,
+        position_id=vol_activity.positions.get().pk,
+        note=f"电话 {PHONE}，身份证 {ID_NUMBER}",
+    )
     return {
+        "volunteer": volunteer,
+        "vol_org": vol_org,
+        "vol_activity": vol_activity,
         "resident": resident,
         "address": address,
         "dependant": dependant,
@@ -386,6 +416,9 @@ def _classified_names() -> set[str]:
             "contract",
             "review",
             "candidate",
+            "volunteer",
+            "vol_org",
+            "vol_activity",
         )
     }
     return set(_route_args(fake))

@@ -538,7 +538,7 @@ def test_production_responses_carry_the_secure_headers():
 
 # --- No SQL built from input; static analysis ------------------------------------------------
 
-APPS = ["portal", "providers", "services", "ratings", "matching", "openData"]
+APPS = ["portal", "providers", "services", "ratings", "matching", "openData", "volunteers"]
 SQL_CALLS = {"raw", "execute", "executemany", "extra", "copy_expert", "mogrify", "RawSQL"}
 # Interpolated into SQL text (file, expression): each is the code's own text, never input.
 TRUSTED_SQL_PARTS = {

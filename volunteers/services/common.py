@@ -1,0 +1,100 @@
+"""Checks shared by the volunteers services: input, divisions, choices, who manages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import Division
+from volunteers.errors import NotAllowed, VolunteerError
+from volunteers.models import Member, Organisation, Signup
+
+ADULT_AGE = 18
+MAX_POSITIONS = 20
+MAX_NEEDED = 1000
+
+
+def id_number_digest(value: str) -> str:
+    """HMAC-SHA256 of a normalised ID number under PII_HASH_KEY, as for providers' staff."""
+    key = settings.PII_HASH_KEY.encode()
+    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def birth_date_of(id_number: str) -> dt.date:
+    """The birth date in digits 7–14 of a validated 公民身份号码."""
+    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def check_input(validator, value, field: str):
+    try:
+        return validator(value)
+    except ValidationError as exc:
+        raise VolunteerError(exc.messages[0], code=exc.code or "invalid", field=field) from None
+
+
+def required_text(value, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise VolunteerError(_("此项为必填项。"), code="required", field=field)
+    if len(value) > max_length:
+        raise VolunteerError(
+            _("最多 %(n)s 个字。") % {"n": max_length}, code="max_length", field=field
+        )
+    return value
+
+
+def division_of(code: str, field: str = "division") -> Division:
+    division = Division.objects.filter(code=code or "").first()
+    if division is None:
+        raise VolunteerError(
+            _("未知的行政区划代码：%(code)s") % {"code": code}, code="unknown_division", field=field
+        )
+    return division
+
+
+def known_choices(values, allowed, field: str) -> list[str]:
+    values = list(dict.fromkeys(values or []))
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise VolunteerError(
+            _("未知的选项：%(v)s") % {"v": "、".join(map(str, unknown))},
+            code="invalid_choice",
+            field=field,
+        )
+    return values
+
+
+def _is_manager(user, organisation_id) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and Member.objects.filter(
+            organisation_id=organisation_id,
+            user=user,
+            role__in=(Member.Role.OWNER, Member.Role.MANAGER),
+        ).exists()
+    )
+
+
+def require_manager(actor, organisation: Organisation) -> None:
+    if not _is_manager(actor, organisation.pk):
+        raise NotAllowed(_("只有该组织的负责人或管理员可以进行此操作。"), code="manager_only")
+
+
+def require_owner(actor, organisation: Organisation) -> None:
+    if not Member.objects.filter(
+        organisation=organisation, user=actor, role=Member.Role.OWNER
+    ).exists():
+        raise NotAllowed(_("只有该组织的负责人可以进行此操作。"), code="owner_only")
+
+
+def locked_signup(signup: Signup) -> Signup:
+    """The sign-up's row, locked for the rest of the transaction (one decision at a time)."""
+    return (
+        Signup.objects.select_for_update().select_related("activity", "volunteer").get(pk=signup.pk)
+    )
