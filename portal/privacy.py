@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+
+from django.conf import settings
 
 
 def mask_phone(phone: str) -> str:
@@ -53,3 +57,10 @@ def redact_identifiers(text: str) -> str:
         return text or ""
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m[1]), text)
     return _MOBILE_IN_TEXT.sub(lambda m: f"{m[1]}****{m[3]}", text)
+
+
+def id_number_digest(value: str) -> str:
+    """HMAC-SHA256 of a normalised ID number under PII_HASH_KEY: one person is found again (a
+    second registration refused) without the number being stored; not reversible without the key."""
+    key = settings.PII_HASH_KEY.encode()
+    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()

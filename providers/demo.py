@@ -18,10 +18,9 @@ from django.utils import timezone
 from portal.accounts.demo import ensure_user
 from portal.accounts.models import Division, User
 from portal.identifiers import CREDIT_CODE_ALPHABET, credit_code_check_char, resident_id_check_char
-from portal.privacy import mask_id_number
+from portal.privacy import id_number_digest, mask_id_number
 from providers.domains import REQUIRED_LICENCE, Domain, LicenceKind
 from providers.models import Branch, Certificate, Licence, Membership, Provider, StaffMember
-from providers.services.staff import id_number_digest
 
 
 def demo_credit_code(division_code: str, serial: int) -> str:

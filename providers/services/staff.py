@@ -4,10 +4,7 @@ hash (to find the same person twice) and a masked form."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,17 +13,10 @@ from django.utils.translation import gettext as _
 from portal.accounts.permissions import official_covers
 from portal.audit.services import audit_record
 from portal.identifiers import validate_resident_id
-from portal.privacy import mask_id_number
+from portal.privacy import id_number_digest, mask_id_number
 from providers.errors import NotAllowed, ProviderError
 from providers.models import Certificate, Provider, StaffMember
 from providers.services.access import require_member
-
-
-def id_number_digest(value: str) -> str:
-    """HMAC-SHA256 of a normalised ID number under PII_HASH_KEY (not reversible without it)."""
-    key = settings.PII_HASH_KEY.encode()
-    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
-
 
 STAFF_FIELDS = (
     "name",

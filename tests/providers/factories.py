@@ -5,9 +5,9 @@ import datetime as dt
 import factory
 from django.core.files.base import ContentFile
 
+from portal.privacy import id_number_digest
 from providers.demo import demo_credit_code
 from providers.models import Branch, Certificate, Licence, Membership, Provider, StaffMember
-from providers.services.staff import id_number_digest
 from tests.accounts.factories import ProviderStaffFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

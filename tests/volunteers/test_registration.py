@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from portal.privacy import id_number_digest
 from tests.volunteers.factories import born_years_ago, id_number, volunteer
 from volunteers.models import Volunteer
-from volunteers.services import id_number_digest
 
 pytestmark = pytest.mark.django_db
 

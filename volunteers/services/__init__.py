@@ -13,7 +13,7 @@ from volunteers.services.activities import (
     signup_create,
     signup_decide,
 )
-from volunteers.services.common import id_number_digest, require_manager, require_owner
+from volunteers.services.common import require_manager, require_owner
 from volunteers.services.hours import attendance_record, code_checkin, code_grace, hours_confirm
 from volunteers.services.organisations import member_add, organisation_decide, organisation_register
 from volunteers.services.registration import volunteer_register
@@ -24,7 +24,6 @@ __all__ = [
     "code_checkin",
     "code_grace",
     "hours_confirm",
-    "id_number_digest",
     "member_add",
     "organisation_decide",
     "organisation_register",

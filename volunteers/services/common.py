@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -17,12 +14,6 @@ from volunteers.models import Member, Organisation, Signup
 ADULT_AGE = 18
 MAX_POSITIONS = 20
 MAX_NEEDED = 1000
-
-
-def id_number_digest(value: str) -> str:
-    """HMAC-SHA256 of a normalised ID number under PII_HASH_KEY, as for providers' staff."""
-    key = settings.PII_HASH_KEY.encode()
-    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
 def birth_date_of(id_number: str) -> dt.date:

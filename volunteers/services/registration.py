@@ -12,7 +12,7 @@ from portal.accounts.models import Division, User
 from portal.accounts.permissions import is_resident
 from portal.audit.services import audit_record
 from portal.identifiers import normalize_mobile, validate_resident_id
-from portal.privacy import mask_id_number
+from portal.privacy import id_number_digest, mask_id_number
 from volunteers.errors import NotAllowed, VolunteerConflict, VolunteerError
 from volunteers.models import NumberSequence, Skill, TimeOfWeek, Volunteer
 from volunteers.services.common import (
@@ -20,7 +20,6 @@ from volunteers.services.common import (
     birth_date_of,
     check_input,
     division_of,
-    id_number_digest,
     known_choices,
     required_text,
 )
