@@ -329,6 +329,16 @@ VOLUNTEER_AGREEMENT_VERSION = "2026-12-01"
 # The check-in code shown at an activity works this many minutes before its start and after
 # its end (outside that window it is refused).
 VOLUNTEER_CODE_GRACE_MINUTES = env.int("VOLUNTEER_CODE_GRACE_MINUTES", default=30)
+# A volunteer may dispute a recorded time this many days after checking out.
+VOLUNTEER_DISPUTE_DAYS = env.int("VOLUNTEER_DISPUTE_DAYS", default=30)
+# Star levels (一星 … 五星) by cumulative confirmed hours.
+VOLUNTEER_STAR_HOURS = [int(h) for h in env.list("VOLUNTEER_STAR_HOURS", default=[100, 300, 600, 1000, 1500])]
+# Time bank (时间银行): confirmed hours in these activity domains are banked; banked hours
+# expire this many months after they came in (0: never); hours can be transferred only to a
+# linked family member of at least this age.
+VOLUNTEER_TIMEBANK_DOMAINS = env.list("VOLUNTEER_TIMEBANK_DOMAINS", default=["elderly"])
+VOLUNTEER_TIMEBANK_EXPIRY_MONTHS = env.int("VOLUNTEER_TIMEBANK_EXPIRY_MONTHS", default=36)
+VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE = env.int("VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE", default=60)
 
 # --- Matching (matching.services.engine) ----------------------------------------------------
 
