@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path("", include("matching.urls")),
     path("", include("openData.urls")),
+    path("volunteers/", include("volunteers.urls")),
 ]
 
 handler403 = "portal.views.permission_denied"

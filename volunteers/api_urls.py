@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from volunteers import api
+from volunteers.api import core as api
 
 urlpatterns = [
     path("volunteers/me/", api.VolunteerMeApi.as_view(), name="api-volunteer-me"),

@@ -66,9 +66,7 @@ class Certificate(models.Model):
     issue, so the PDF and the public check always show what was certified; the code is what
     a third party types (or scans) to verify it."""
 
-    volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.CASCADE, related_name="certificates"
-    )
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="certificates")
     code = models.CharField(_("验证码"), max_length=16, unique=True, editable=False)
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))
@@ -118,9 +116,7 @@ class Commendation(models.Model):
         PROVINCE = "province", _("省级")
         NATIONAL = "national", _("国家级")
 
-    volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.CASCADE, related_name="commendations"
-    )
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="commendations")
     title = models.CharField(_("表彰名称"), max_length=100)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     year = models.PositiveSmallIntegerField(_("年度"))

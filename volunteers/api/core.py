@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from portal.accounts.permissions import IsOfficial, IsResident, is_provider_staff, is_resident
 from volunteers import selectors, services
 from volunteers.models import Organisation
-from volunteers.serializers import (
+from volunteers.serializers.core import (
     ActivitySearchSerializer,
     ActivitySerializer,
     ActivityWriteSerializer,

@@ -1,0 +1,1 @@
+"""Serializers of the volunteers API, one module per sub-domain."""

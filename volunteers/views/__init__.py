@@ -1,0 +1,1 @@
+"""Pages of the volunteers app, one module per sub-domain; routes in volunteers/urls.py."""
