@@ -14,6 +14,7 @@ from openData.builders import Builder, Extra, Field, Resource, register
 from providers import selectors as providers
 from ratings import selectors as ratings
 from services import selectors as services
+from volunteers import selectors as volunteers
 
 from matching import selectors as matching  # isort: skip
 
@@ -201,6 +202,32 @@ BOOKING_VOLUMES = Resource(
     count_fields=["bookings", "completed", "cancelled"],
 )
 
+VOLUNTEER_SERVICE = Resource(
+    name="volunteer_service",
+    title="志愿服务统计（区县 × 领域 × 月）",
+    title_en="Volunteer service by district, domain and month",
+    fields=[
+        _GROUP,
+        _DISTRICT,
+        Field(
+            "domain",
+            "string",
+            "服务领域",
+            "Domain",
+            "elderly 助老；disability 助残；childcare 托育；community 社区服务；"
+            "civilisation 文明实践；education 助学；environment 生态环保；emergency 应急救援",
+        ),
+        Field("activities", "integer", "开展活动数", "Activities held"),
+        Field("volunteers", "integer", "参与志愿者数", "Volunteers with confirmed hours"),
+        Field("hours", "number", "确认服务时长（小时）", "Confirmed hours", "保留一位小数"),
+    ],
+    rows=lambda: volunteers.open_volunteer_service_rows(),
+    primary_key=["month", "district", "domain"],
+    # Fewer than K volunteers could single them out; their hours would give the count back.
+    count_fields=["volunteers"],
+    dependent_fields=["hours"],
+)
+
 # --- Row-level, about people: conditional, k-anonymous ----------------------------------------
 
 COMPLAINT_CASE_QI = ["month", "district", "domain", "category"]
@@ -255,6 +282,7 @@ register(Builder(key="supply_demand", resources=lambda: [SUPPLY_DEMAND]))
 register(Builder(key="complaint_stats", resources=lambda: [COMPLAINT_STATS]))
 register(Builder(key="booking_volumes", resources=lambda: [BOOKING_VOLUMES]))
 register(Builder(key="complaint_cases", resources=lambda: [COMPLAINT_CASES]))
+register(Builder(key="volunteer_service", resources=lambda: [VOLUNTEER_SERVICE]))
 
 
 def person_names() -> set[str]:
@@ -267,6 +295,7 @@ def person_names() -> set[str]:
         | services.person_names()
         | ratings.person_names()
         | matching.person_names()
+        | volunteers.person_names()
     )
 
 
@@ -395,6 +424,30 @@ CATALOGUE = [
         "licence": "CC-BY-4.0",
         "access": "open",
         "legal_basis": _("发改高技〔2019〕1903号"),
+    },
+    {
+        "slug": "volunteer-service",
+        "builder": "volunteer_service",
+        "title": _("志愿服务统计"),
+        "title_en": "Volunteer service statistics",
+        "description": _(
+            "按区县、服务领域和月份汇总的志愿活动开展数、参与志愿者数和经组织确认的服务时长；"
+            "参与志愿者不足 5 人的单元格不公布（其时长一并不公布），不含任何个人信息。"
+        ),
+        "description_en": (
+            "Volunteer activities held, volunteers taking part and hours confirmed by the "
+            "organisers, by district, domain and month; cells with fewer than 5 volunteers are "
+            "suppressed (and their hours with them). No personal data."
+        ),
+        "publisher": _CIVIL,
+        "themes": ["SOCI", "REGI"],
+        "keywords": ["志愿服务", "志愿者", "服务时长", "统计"],
+        "periodicity": "MONTHLY",
+        "licence": "CC-BY-4.0",
+        "access": "open",
+        "legal_basis": _(
+            "《志愿服务条例》；民政部《“互联网+社会组织、社会工作、志愿服务”行动方案》"
+        ),
     },
     {
         "slug": "complaint-cases",

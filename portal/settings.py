@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.purge_closed_accounts",
         "schedule": crontab(hour=4, minute=40),
     },
+    # Time-bank hours past VOLUNTEER_TIMEBANK_EXPIRY_MONTHS expire (one posting per account
+    # and day: a second run the same day does nothing).
+    "timebank-expire": {
+        "task": "volunteers.tasks.timebank_expire_daily",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -332,7 +338,9 @@ VOLUNTEER_CODE_GRACE_MINUTES = env.int("VOLUNTEER_CODE_GRACE_MINUTES", default=3
 # A volunteer may dispute a recorded time this many days after checking out.
 VOLUNTEER_DISPUTE_DAYS = env.int("VOLUNTEER_DISPUTE_DAYS", default=30)
 # Star levels (一星 … 五星) by cumulative confirmed hours.
-VOLUNTEER_STAR_HOURS = [int(h) for h in env.list("VOLUNTEER_STAR_HOURS", default=[100, 300, 600, 1000, 1500])]
+VOLUNTEER_STAR_HOURS = [
+    int(h) for h in env.list("VOLUNTEER_STAR_HOURS", default=[100, 300, 600, 1000, 1500])
+]
 # Time bank (时间银行): confirmed hours in these activity domains are banked; banked hours
 # expire this many months after they came in (0: never); hours can be transferred only to a
 # linked family member of at least this age.
@@ -480,6 +488,11 @@ SPECTACULAR_SETTINGS = {
         "HourRecordStatusEnum": "volunteers.models.HourRecord.Status",
         "VolunteerSkillEnum": "volunteers.models.Skill",
         "TimeOfWeekEnum": "volunteers.models.TimeOfWeek",
+        "CommendationLevelEnum": "volunteers.models.Commendation.Level",
+        "HourDisputeStatusEnum": "volunteers.models.HourDispute.Status",
+        "TimeBankAccountKindEnum": "volunteers.models.TimeBankAccount.Kind",
+        "TimeBankTransactionKindEnum": "volunteers.models.TimeBankTransaction.Kind",
+        "TimeBankRedemptionStatusEnum": "volunteers.models.TimeBankRedemption.Status",
     },
 }
 

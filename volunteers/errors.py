@@ -23,3 +23,13 @@ class NotAllowed(VolunteerError):
 
     def __init__(self, message: str, *, code: str = "not_allowed", field: str | None = None):
         super().__init__(message, code=code, field=field)
+
+
+class NotFound(VolunteerError):
+    """The object named in the input does not exist for this actor (HTTP 404): someone
+    else's family member answers exactly like an unknown one."""
+
+    status = 404
+
+    def __init__(self, message: str, *, code: str = "not_found", field: str | None = None):
+        super().__init__(message, code=code, field=field)

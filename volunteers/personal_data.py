@@ -1,8 +1,9 @@
 """The volunteers app's section of a person's data export, and what erasure does to it.
 
 Erasure withdraws the person's open sign-ups (an accepted place passes to the waitlist) and
-pseudonymises the volunteer record: name, phone, guardian and ID digest go; the number and
-the confirmed hours stay, detached from the person, for the organisations' statistics.
+open time-bank requests (the hours go back), and pseudonymises the volunteer record: name,
+phone, guardian and ID digest go; the number, the confirmed hours and the time-bank ledger
+stay, detached from the person, for the organisations' statistics.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from volunteers.models import HourRecord, Signup, Volunteer
+from volunteers.models import Certificate, HourDispute, HourRecord, Signup, Volunteer
 from volunteers.services.activities import release_signup
 
 ERASED_NAME = "已注销"
@@ -58,6 +59,86 @@ def export_volunteering(user) -> dict | None:
             }
             for h in HourRecord.objects.filter(volunteer=volunteer).select_related("activity")
         ],
+        "commendations": [
+            {
+                "title": c.title,
+                "level": c.level,
+                "year": c.year,
+                "reason": c.reason,
+                "awarded_by": c.division.name,
+            }
+            for c in volunteer.commendations.select_related("division").order_by("-year", "id")
+        ],
+        "hour_disputes": [
+            {
+                "activity": d.record.activity.title,
+                "reason": d.reason,
+                "claimed_start": _iso(d.claimed_start),
+                "claimed_end": _iso(d.claimed_end),
+                "status": d.status,
+                "resolution": d.resolution,
+                "created_at": _iso(d.created_at),
+            }
+            for d in HourDispute.objects.filter(volunteer=volunteer)
+            .select_related("record__activity")
+            .order_by("created_at", "id")
+        ],
+        "certificates": [
+            {
+                "code": c.code,
+                "period_start": _iso(c.period_start),
+                "period_end": _iso(c.period_end),
+                "minutes": c.minutes,
+                "activity_count": c.activity_count,
+                "lines": c.lines,
+                "issued_at": _iso(c.issued_at),
+                "revoked_at": _iso(c.revoked_at),
+            }
+            for c in Certificate.objects.filter(volunteer=volunteer).order_by("issued_at", "id")
+        ],
+        "time_bank": _time_bank(volunteer),
+    }
+
+
+def _time_bank(volunteer) -> dict:
+    """Their own and their family members' time-bank accounts with every movement, and what
+    they asked for."""
+    from volunteers.models import TimeBankAccount, TimeBankRedemption
+
+    accounts = TimeBankAccount.objects.filter(volunteer=volunteer).select_related("dependant")
+    return {
+        "accounts": [
+            {
+                "kind": a.kind,
+                "for": a.dependant.name if a.dependant_id else None,
+                "balance_minutes": a.balance_minutes,
+                "postings": [
+                    {
+                        "at": _iso(p.transaction.created_at),
+                        "kind": p.transaction.kind,
+                        "memo": p.transaction.memo,
+                        "minutes": p.minutes,
+                    }
+                    for p in a.postings.select_related("transaction").order_by("transaction_id")
+                ],
+            }
+            for a in accounts
+        ],
+        "redemptions": [
+            {
+                "service": r.service.title,
+                "organisation": r.service.organisation.name,
+                "for": r.account.dependant.name if r.account.dependant_id else None,
+                "minutes": r.minutes,
+                "wanted_on": _iso(r.wanted_on),
+                "note": r.note,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+            }
+            for r in TimeBankRedemption.objects.filter(account__volunteer=volunteer)
+            .select_related("service__organisation", "account__dependant")
+            .order_by("created_at", "id")
+        ],
     }
 
 
@@ -72,6 +153,9 @@ def erase_volunteering(user) -> None:
     for signup in open_signups.select_related("activity"):
         release_signup(signup)
     Signup.objects.filter(volunteer=volunteer).update(note="")
+    # What they wrote in their disputes may name them; the organisers' resolutions stay.
+    HourDispute.objects.filter(volunteer=volunteer).update(reason="")
+    _erase_time_bank(user, volunteer)
     volunteer.real_name = ERASED_NAME
     volunteer.phone = ""
     volunteer.guardian_name = ""
@@ -95,3 +179,21 @@ def erase_volunteering(user) -> None:
             "languages",
         ]
     )
+
+
+def _erase_time_bank(user, volunteer) -> None:
+    """Requests nobody will be served for are cancelled (their hours go back, so the ledger
+    stays whole); notes and the words typed into transfer memos go. Balances and postings
+    stay with the pseudonymised record, like the hours they came from."""
+    from volunteers.models import TimeBankRedemption, TimeBankTransaction
+    from volunteers.services.timebank import redemption_cancel
+
+    mine = TimeBankRedemption.objects.filter(account__volunteer=volunteer)
+    for redemption in mine.filter(status=TimeBankRedemption.Status.REQUESTED).select_related(
+        "service__organisation"
+    ):
+        redemption_cancel(redemption=redemption, actor=user)
+    mine.update(note="")
+    TimeBankTransaction.objects.filter(
+        kind=TimeBankTransaction.Kind.TRANSFER, postings__account__volunteer=volunteer
+    ).update(memo="转给家人")

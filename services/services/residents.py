@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,11 +80,15 @@ def dependant_remove(*, owner, dependant: Dependant) -> None:
             or Plan.objects.filter(dependant=dependant).exists()
             or FamilyDoctorContract.objects.filter(dependant=dependant).exists()
         )
-        if referenced:
-            dependant.removed_at = timezone.now()
-            dependant.save(update_fields=["removed_at"])
-        else:
-            dependant.delete()
+        if not referenced:
+            try:
+                with transaction.atomic():
+                    dependant.delete()
+                return
+            except ProtectedError:
+                pass  # another app's record refers to them (a time-bank family account)
+        dependant.removed_at = timezone.now()
+        dependant.save(update_fields=["removed_at"])
 
 
 def address_save(*, owner, data: dict, address: Address | None = None) -> Address:

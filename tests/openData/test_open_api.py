@@ -59,7 +59,7 @@ def test_anyone_searches_the_whole_catalogue_with_facets_that_add_up(
 
     assert response.status_code == 200
     data = response.json()
-    assert data["count"] == Dataset.objects.count() == len(catalogue) == 9
+    assert data["count"] == Dataset.objects.count() == len(catalogue) == 10
     assert slugs(response) == set(catalogue)
     facets = data["facets"]
     assert set(facets) == {"theme", "publisher", "access", "format"}
@@ -69,7 +69,7 @@ def test_anyone_searches_the_whole_catalogue_with_facets_that_add_up(
         len(row["themes"]) for row in data["results"]
     )
     access = {f["value"]: f["count"] for f in facets["access"]}
-    assert access == {"open": 7, "conditional": 1, "closed": 1}
+    assert access == {"open": 8, "conditional": 1, "closed": 1}
     assert {f["value"]: f["label"] for f in facets["access"]}["conditional"] == "有条件开放"
     # Only the quality grades are published: each of its formats counts once.
     assert {f["value"]: f["count"] for f in facets["format"]} == {
@@ -306,7 +306,7 @@ def test_the_catalogue_is_published_as_dcat(
     graph = Graph().parse(data=response.content.decode(), format=fmt)
     assert len(list(graph.subjects(rdf.RDF.type, rdf.DCAT.Catalog))) == 1
     datasets = list(graph.subjects(rdf.RDF.type, rdf.DCAT.Dataset))
-    assert len(datasets) == Dataset.objects.count() == 9
+    assert len(datasets) == Dataset.objects.count() == 10
     nodes = {str(graph.value(node, rdf.DCTERMS.identifier)): node for node in datasets}
     assert set(nodes) == set(catalogue)
     # The published dataset has one distribution per file of its latest release; others none.

@@ -118,3 +118,74 @@ def hour_record(act: Activity, vol, *, status: str = "pending") -> HourRecord:
         minutes=int((act.ends_at - act.starts_at).total_seconds() // 60),
         status=status,
     )
+
+
+def banked(vol, *, hours: float = 3, org=None, domain: str = "elderly", days_ago: int = 2):
+    """A finished activity of `vol` (a new organisation's unless given), confirmed by its
+    owner through hours_confirm: eldercare hours land in the volunteer's time-bank account.
+    Confirmed periods may not overlap: give each call of one volunteer its own `days_ago`."""
+    from volunteers.services import hours_confirm
+
+    org = org or organisation()
+    act = activity(org, starts_in=-dt.timedelta(days=days_ago), hours=hours, domain=domain)
+    owner = org.members.get(role="owner").user
+    return hours_confirm(record=hour_record(act, vol), actor=owner)
+
+
+def timebank_service(org: Organisation, **kwargs):
+    """A time-bank service of `org` (助洁, one hour) written directly."""
+    from volunteers.models import TimeBankService
+
+    values = {
+        "organisation": org,
+        "title": "上门助洁",
+        "skill": "cleaning",
+        "description": "打扫卫生、整理房间",
+        "division_id": org.division_id,
+        "price_minutes": 60,
+    }
+    values.update(kwargs)
+    return TimeBankService.objects.create(**values)
+
+
+def certificate(vol, **kwargs):
+    """A certificate of `vol` written directly (one line of two hours unless given)."""
+    from volunteers.certificate_codes import certificate_code_new
+    from volunteers.models import Certificate
+
+    today = timezone.localdate()
+    lines = kwargs.pop("lines", None) or [
+        {
+            "date": today.isoformat(),
+            "activity": "重阳节敬老院陪伴",
+            "organisation": "测试志愿服务队",
+            "domain": "elderly",
+            "minutes": 120,
+        }
+    ]
+    values = {
+        "volunteer": vol,
+        "code": certificate_code_new(),
+        "period_start": today.replace(month=1, day=1),
+        "period_end": today,
+        "minutes": sum(line["minutes"] for line in lines),
+        "activity_count": len(lines),
+        "lines": lines,
+    }
+    values.update(kwargs)
+    return Certificate.objects.create(**values)
+
+
+def dispute(record: HourRecord, **kwargs):
+    """An open dispute on `record` claiming the activity's whole time, written directly."""
+    from volunteers.models import HourDispute
+
+    values = {
+        "record": record,
+        "volunteer": record.volunteer,
+        "reason": "忘记签退，实际服务到活动结束。",
+        "claimed_start": record.window_start,
+        "claimed_end": record.window_end,
+    }
+    values.update(kwargs)
+    return HourDispute.objects.create(**values)

@@ -117,6 +117,7 @@ def test_the_public_search_filters_by_text_domain_division_dates_and_skill(
         org_b,
         title="周末托育志愿者",
         domain="childcare",
+        address="锦江区小橡树托育中心",  # the text search also reads the address
         starts_in=dt.timedelta(days=20),
         positions=[("看护", 3, ["childcare"])],
     )

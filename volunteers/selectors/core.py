@@ -4,6 +4,7 @@ hours. Other apps (openData later) read volunteers only through these functions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -83,6 +84,15 @@ def _activities() -> QuerySet[Activity]:
     return Activity.objects.select_related("organisation", "division").prefetch_related("positions")
 
 
+MAX_SEARCH_TERMS = 5
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a search text: split on spaces and punctuation, at most a few."""
+    words = re.split(r"[\s,，、;；。.!！?？]+", (text or "").strip())
+    return list(dict.fromkeys(w for w in words if w))[:MAX_SEARCH_TERMS]
+
+
 def activity_search(
     *,
     text: str = "",
@@ -93,7 +103,8 @@ def activity_search(
     skill: str = "",
 ) -> QuerySet[Activity]:
     """Published activities of approved organisations, upcoming unless a start date says
-    otherwise; text matches the title, description and organisation (Chinese substrings)."""
+    otherwise; every word of the text matches the title, description, address or
+    organisation (Chinese substrings: activities are few, a substring scan is enough)."""
     activities = _activities().filter(
         status=Activity.Status.PUBLISHED,
         organisation__status=Organisation.Status.APPROVED,
@@ -104,12 +115,14 @@ def activity_search(
         activities = activities.filter(ends_at__date__gte=date_from)
     if date_to is not None:
         activities = activities.filter(starts_at__date__lte=date_to)
-    text = (text or "").strip()
-    if text:
+    # Each word typed (split on spaces and Chinese punctuation) must appear somewhere: 助老 武侯
+    # finds an elderly-care activity whose address or organisation names 武侯.
+    for term in search_terms(text):
         activities = activities.filter(
-            Q(title__icontains=text)
-            | Q(description__icontains=text)
-            | Q(organisation__name__icontains=text)
+            Q(title__icontains=term)
+            | Q(description__icontains=term)
+            | Q(address__icontains=term)
+            | Q(organisation__name__icontains=term)
         )
     if domain:
         activities = activities.filter(domain=domain)
@@ -212,3 +225,44 @@ def hour_totals_by_year(*, user) -> list[dict]:
         {"year": r["year"], "minutes": r["minutes"], "hours": round(r["minutes"] / 60, 2)}
         for r in rows
     ]
+
+
+# --- Pages: what a volunteer or an organiser sees of their own ----------------------------------
+
+
+def organisation_list_managed(*, user) -> QuerySet[Organisation]:
+    """The organisations the user runs (owner or manager), in any review state."""
+    return (
+        Organisation.objects.filter(pk__in=managed_organisation_ids(user))
+        .select_related("division")
+        .order_by("name", "id")
+    )
+
+
+def signup_get_mine(*, user, activity: Activity) -> Signup | None:
+    """The user's sign-up for the activity: the open one, else the latest."""
+    if not (user and user.is_authenticated):
+        return None
+    signups = Signup.objects.filter(activity=activity, volunteer__user=user).select_related(
+        "position", "hours"
+    )
+    return (
+        signups.filter(status__in=Signup.ACTIVE).first()
+        or signups.order_by("-created_at", "-id").first()
+    )
+
+
+def signup_list_for_checkin(*, user, grace: dt.timedelta) -> QuerySet[Signup]:
+    """The user's accepted sign-ups whose activity's check-in code works now or later today."""
+    now = timezone.now()
+    return (
+        Signup.objects.filter(
+            volunteer__user=user,
+            status=Signup.Status.ACCEPTED,
+            activity__status=Activity.Status.PUBLISHED,
+            activity__ends_at__gte=now - grace,
+            activity__starts_at__lte=now + dt.timedelta(days=1),
+        )
+        .select_related("activity")
+        .order_by("activity__starts_at", "id")
+    )

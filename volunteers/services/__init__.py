@@ -13,24 +13,66 @@ from volunteers.services.activities import (
     signup_create,
     signup_decide,
 )
+from volunteers.services.certificates import certificate_issue, certificate_revoke
 from volunteers.services.common import require_manager, require_owner
+from volunteers.services.contact import signup_contact_reveal
+from volunteers.services.disputes import hour_dispute_raise, hour_dispute_resolve
 from volunteers.services.hours import attendance_record, code_checkin, code_grace, hours_confirm
 from volunteers.services.organisations import member_add, organisation_decide, organisation_register
+from volunteers.services.recognition import (
+    commendation_record,
+    grantable_levels,
+    may_commend,
+    require_commender,
+)
 from volunteers.services.registration import volunteer_register
+from volunteers.services.timebank import (
+    redemption_cancel,
+    redemption_contact_reveal,
+    redemption_create,
+    redemption_fulfil,
+    timebank_expire,
+    timebank_reconcile,
+    timebank_service_create,
+    timebank_service_update,
+    timebank_sync_record,
+    timebank_transfer,
+    transaction_post,
+)
 
 __all__ = [
     "activity_publish",
     "attendance_record",
+    "certificate_issue",
+    "certificate_revoke",
     "code_checkin",
     "code_grace",
+    "commendation_record",
+    "grantable_levels",
+    "hour_dispute_raise",
+    "hour_dispute_resolve",
     "hours_confirm",
+    "may_commend",
     "member_add",
     "organisation_decide",
     "organisation_register",
+    "redemption_cancel",
+    "redemption_contact_reveal",
+    "redemption_create",
+    "redemption_fulfil",
+    "require_commender",
     "require_manager",
     "require_owner",
     "signup_cancel",
+    "signup_contact_reveal",
     "signup_create",
     "signup_decide",
+    "timebank_expire",
+    "timebank_reconcile",
+    "timebank_service_create",
+    "timebank_service_update",
+    "timebank_sync_record",
+    "timebank_transfer",
+    "transaction_post",
     "volunteer_register",
 ]

@@ -16,6 +16,7 @@ from portal.audit.services import audit_record
 from volunteers.errors import VolunteerConflict, VolunteerError
 from volunteers.models import Activity, HourRecord, Signup, Volunteer
 from volunteers.services.common import locked_signup, require_manager
+from volunteers.services.timebank import timebank_sync_record
 
 
 def code_grace() -> dt.timedelta:
@@ -141,4 +142,6 @@ def hours_confirm(*, record: HourRecord, actor: User) -> HourRecord:
                 _("该时段已计入其他服务记录，不能重复计时。"), code="overlap"
             ) from None
         audit_record(actor=actor, action="volunteer_hours.confirmed", target=record)
+        # Eldercare hours go to the volunteer's time-bank account in the same transaction.
+        timebank_sync_record(record=record, actor=actor)
     return record
