@@ -34,6 +34,7 @@ BLOCKING = {"serious", "critical"}
 SCREENSHOT = {"home", "search results", "dataset", "booking form", "booking desk"}
 
 RESIDENT = "13800000001"  # 王芳
+DAUGHTER = "13800000002"  # 李娜, not a volunteer yet
 PROVIDER_OWNER = "13900000001"  # 张伟, 幸福里养老服务中心
 OFFICIAL = "13700000001"  # 赵敏, 武侯区 民政
 CITY_OFFICIAL = "13700000003"  # 周强, 成都市 民政: stewards the open data
@@ -82,6 +83,7 @@ def _demo_paths() -> dict[str, str]:
     from providers.models import Provider
     from services.models import Booking, Listing
     from services.services.listings import listings_reindex
+    from volunteers.models import Volunteer
 
     listings_reindex()  # search results come from the tsvector column
     run = releases.run_execute(
@@ -96,13 +98,24 @@ def _demo_paths() -> dict[str, str]:
         .first()
     )
     booking = Booking.objects.filter(resident=User.objects.get(phone=f"+86{RESIDENT}")).first()
+    volunteer = Volunteer.objects.filter(user__phone=f"+86{RESIDENT}").first()  # 王芳
     assert slot is not None
     assert booking is not None
+    assert volunteer is not None
+    from volunteers.models import Activity, Organisation, TimeBankService
+
     return {
         "provider": str(provider.pk),
         "listing": str(listing.pk),
         "slot": str(slot.pk),
         "booking": str(booking.pk),
+        "volunteer": volunteer.number,
+        # The demo's volunteering: an activity with open places, one 王芳 applied for.
+        "vol_org": str(Organisation.objects.get(name="幸福里志愿服务队").pk),
+        "vol_open": str(Activity.objects.get(title="周末陪伴独居老人").pk),
+        "vol_applied": str(Activity.objects.get(title="助浴助洁上门服务").pk),
+        # A service of the time bank the demo lists.
+        "tb_service": str(TimeBankService.objects.get(title="居家助洁（2 小时）").pk),
     }
 
 
@@ -116,9 +129,14 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen("signup", "/accounts/signup/"),
         Screen("signup with errors", "/accounts/signup/", then=_submit_without_browser_checks),
         Screen("open-data catalogue", "/open/"),
+        Screen("volunteer search", "/volunteers/?domain=elderly"),
+        Screen("volunteer activity", "/volunteers/activities/{vol_open}/"),
         Screen("dataset", "/open/datasets/listings-prices/"),
         Screen("privacy notice", "/privacy/"),
         Screen("accessibility statement", "/accessibility/"),
+        Screen("volunteer ranking", "/volunteers/ranking/?district=510107"),
+        Screen("volunteer profile", "/volunteers/v/{volunteer}/"),
+        Screen("certificate check", "/volunteers/verify/?code=ABCD-EFGH-JKMN", status=404),
         Screen("not found", "/no-such-page/", status=404),
     ],
     RESIDENT: [
@@ -127,6 +145,16 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen("my booking", "/me/bookings/{booking}/"),
         Screen("my account", "/accounts/me/"),
         Screen("my data", "/accounts/me/data/"),
+        Screen("volunteer sign-up", "/volunteers/activities/{vol_open}/"),
+        Screen("my volunteering", "/volunteers/me/"),
+        Screen("volunteer check-in", "/volunteers/checkin/?activity={vol_open}&code=123456"),
+        Screen("my certificates", "/volunteers/me/certificates/"),
+        Screen("time bank", "/volunteers/timebank/"),
+        Screen("time-bank services", "/volunteers/timebank/services/?skill=cleaning"),
+        Screen("time-bank redeem form", "/volunteers/timebank/services/{tb_service}/redeem/"),
+    ],
+    DAUGHTER: [
+        Screen("volunteer registration", "/volunteers/register/"),
     ],
     PROVIDER_OWNER: [
         Screen("provider workbench", "/provider/"),
@@ -137,12 +165,22 @@ SCREENS: dict[str | None, list[Screen]] = {
             "/provider/organisations/{provider}/bookings/?view=requested",
             then=_confirm_on_the_desk,
         ),
+        Screen("volunteer organisation", "/volunteers/organisations/{vol_org}/"),
+        Screen("volunteer sign-ups", "/volunteers/activities/{vol_applied}/manage/"),
+        Screen("check-in code", "/volunteers/activities/{vol_open}/code/"),
+        Screen("hour disputes", "/volunteers/organisations/{vol_org}/disputes/"),
+        Screen("time-bank redemptions", "/volunteers/organisations/{vol_org}/redemptions/"),
+        Screen(
+            "time-bank services of a team", "/volunteers/organisations/{vol_org}/timebank-services/"
+        ),
     ],
     OFFICIAL: [
         Screen("official workbench", "/official/"),
         Screen("registration review", "/official/review/"),
         Screen("review moderation", "/official/reviews/"),
         Screen("complaint board", "/official/complaints/"),
+        Screen("volunteer service dashboard", "/volunteers/official/"),
+        Screen("volunteer organisation review", "/volunteers/official/organisations/"),
     ],
     CITY_OFFICIAL: [
         Screen("open-data console", "/official/open-data/"),

@@ -231,6 +231,61 @@ def build(*, provider_a, wang_fang, staff_a, official_wuhou, official_city, plat
     objects["application"] = application
     objects["key"], _secret = access.key_issue(application=application, user=staff_a)
 
+    # Volunteers' recognition: a volunteer with confirmed hours this year (her public profile,
+    # the ranking), and a volunteer organisation waiting for the officials' review.
+    from tests.accounts.factories import UserFactory
+    from tests.volunteers import factories as vol_factories
+    from volunteers.models import HourRecord, Organisation
+
+    ranked = vol_factories.volunteer(UserFactory(name="欧阳志愿"))
+    team = vol_factories.organisation(staff_a, name="浆洗街志愿服务队")
+    served = vol_factories.activity(team, starts_in=-dt.timedelta(hours=4), hours=2)
+    vol_factories.hour_record(served, ranked, status=HourRecord.Status.CONFIRMED)
+    objects["ranked_volunteer"] = ranked
+    objects["pending_volunteer_org"] = vol_factories.organisation(
+        staff_a, name="望江志愿服务队", status=Organisation.Status.SUBMITTED
+    )
+
+    # The time bank: 王芳's eldercare hours banked at a team staff_a runs, a service the team
+    # lists (its redeem page) and her request for it (the team's queue and its detail page).
+    from volunteers.models import Volunteer
+    from volunteers.services import redemption_create
+
+    saver = Volunteer.objects.filter(user=wang_fang).first() or vol_factories.volunteer(wang_fang)
+    tb_team = vol_factories.organisation(staff_a, name="时间银行志愿服务队")
+    vol_factories.banked(saver, org=tb_team, days_ago=6)
+    objects["timebank_service"] = vol_factories.timebank_service(tb_team)
+    objects["timebank_redemption"] = redemption_create(
+        user=wang_fang,
+        service=objects["timebank_service"],
+        wanted_on=today + dt.timedelta(days=1),
+    )
+
+    # Volunteers' pages: an upcoming activity of staff_a's team (the search lists it, its page
+    # takes sign-ups) with 王芳 accepted (the organiser's rows: attendance, contact, the code).
+    from volunteers.services import signup_create, signup_decide
+
+    upcoming = vol_factories.activity(
+        team, title="周末陪伴独居老人", starts_in=dt.timedelta(days=3)
+    )
+    signup_decide(
+        signup=signup_create(
+            activity=upcoming, user=wang_fang, position_id=upcoming.positions.first().pk
+        ),
+        actor=staff_a,
+        accept=True,
+    )
+    objects["volunteer_activity"] = upcoming
+
+    # Certificates and disputes: 王芳's certificate (its PDF, the public check) and her open
+    # dispute of a record at staff_a's team (her dispute page, the organiser's queue).
+    holder = Volunteer.objects.get(user=wang_fang)
+    objects["volunteer_certificate"] = vol_factories.certificate(holder)
+    disputed = vol_factories.hour_record(
+        vol_factories.activity(team, starts_in=-dt.timedelta(days=9), hours=2), holder
+    )
+    objects["volunteer_dispute"] = vol_factories.dispute(disputed)
+
     users = {
         "anonymous": None,
         "resident": wang_fang,
@@ -248,5 +303,13 @@ def build(*, provider_a, wang_fang, staff_a, official_wuhou, official_city, plat
         ),
         reverse("matching:need-progress", args=[waiting_need.pk]),
         reverse("opendata:run-progress", args=[objects["queued_run"].pk]),
+        # The ranking a visitor opens first shows another district: the profile directly.
+        reverse("volunteers:profile", args=[ranked.number]),
+        # The organiser's time-bank pages (also linked from the organisation's own page).
+        reverse("volunteers:org-redemptions", args=[tb_team.pk]),
+        reverse("volunteers:org-timebank-services", args=[tb_team.pk]),
+        # A dispute page opens from the volunteer's hours; the queue from the team's page.
+        reverse("volunteers:dispute-raise", args=[disputed.pk]),
+        reverse("volunteers:org-disputes", args=[team.pk]),
     ]
     return World(users=users, objects=objects, seeds=seeds)

@@ -186,6 +186,18 @@ def _build_world() -> dict:
     )
     signup_decide(signup=vol_signup, actor=staff_a, accept=True)
     vol_hours = vol.hour_record(vol.activity(vol_org, starts_in=dt.timedelta(days=-2)), volunteer_a)
+    vol_dispute = vol.dispute(vol_hours)
+    vol_certificate = vol.certificate(volunteer_a)
+    # The time bank: her eldercare hours banked, a service of the team, her request for it.
+    from volunteers.models import TimeBankAccount
+    from volunteers.services import redemption_create
+
+    vol.banked(volunteer_a, org=vol_org, days_ago=5)
+    tb_account = TimeBankAccount.objects.get(kind="personal", volunteer=volunteer_a)
+    tb_service = vol.timebank_service(vol_org)
+    tb_redemption = redemption_create(
+        user=wang_fang, service=tb_service, wanted_on=dt.date.today() + dt.timedelta(days=2)
+    )
 
     # The built-in catalogue (loaded by migrations): one open and one conditional dataset.
     datasets = [
@@ -227,6 +239,14 @@ def _build_world() -> dict:
             f"{v1}/volunteers/signups/{{id}}/cancel/": ids(vol_signup),
             f"{v1}/volunteers/signups/{{id}}/decision/": ids(vol_signup),
             f"{v1}/volunteers/hours/{{id}}/confirm/": ids(vol_hours),
+            f"{v1}/volunteers/hours/{{id}}/disputes/": ids(vol_hours),
+            f"{v1}/volunteers/disputes/{{id}}/resolution/": ids(vol_dispute),
+            f"{v1}/volunteers/me/certificates/{{id}}/pdf/": ids(vol_certificate),
+            f"{v1}/volunteers/me/certificates/{{id}}/revoke/": ids(vol_certificate),
+            f"{v1}/volunteers/timebank/accounts/{{id}}/statement/": ids(tb_account),
+            f"{v1}/volunteers/timebank/services/{{id}}/": ids(tb_service),
+            f"{v1}/volunteers/timebank/redemptions/{{id}}/fulfil/": ids(tb_redemption),
+            f"{v1}/volunteers/timebank/redemptions/{{id}}/cancel/": ids(tb_redemption),
         }
     )
     # The operations below a seeded path (…/{id}/cancel/) take the same values, where they

@@ -102,6 +102,7 @@ from tests.services.factories import (
 from tests.volunteers import factories as vol_factories
 from volunteers import services as vol_services
 from volunteers.models import Organisation as VolunteerOrganisation
+from volunteers.models import TimeBankAccount
 
 ROLES = ("anon", "res_a", "res_b", "prov_a", "prov_b", "off_in", "off_out", "off_city", "admin")
 ALL = frozenset(ROLES)
@@ -564,6 +565,93 @@ MATRIX: dict[str, list[Case]] = {
     "api-signup-cancel": [case(post=A_RES | A_PROV, kw=pk("vol_signup_a"))],
     "api-signup-attendance": [case(post=A_PROV, kw=pk("vol_signup_a"))],
     "api-hours-confirm": [case(post=A_PROV, kw=pk("vol_hours_a"))],
+    # Volunteers: the pages of residents and organisers. res_a is registered (the registration
+    # page then shows her number) and accepted for vol_activity_a; res_b is not registered (a
+    # sign-up sends her to registration). Residents and provider staff run organisations.
+    "volunteers:home": [case(get=ALL)],
+    "volunteers:register": [case(get=RES, post=RES)],
+    "volunteers:me": [case(get=RES)],
+    "volunteers:checkin": [case(get=RES, post=RES)],
+    "volunteers:activity": [case(get=ALL, post=RES, kw=pk("vol_activity_a"))],
+    "volunteers:activity-manage": [case(get=A_PROV, kw=pk("vol_activity_a"))],
+    "volunteers:activity-code": [case(get=A_PROV, kw=pk("vol_activity_a"))],
+    "volunteers:activity-qr": [case(get=A_PROV, kw=pk("vol_activity_a"))],
+    "volunteers:signup-cancel": [case(post=A_RES | A_PROV, kw=pk("vol_signup_a"))],
+    "volunteers:signup-action": [
+        case(post=A_PROV, kw=pk("vol_signup_a"), data={"POST": {"action": "reject"}})
+    ],
+    "volunteers:signup-contact": [case(post=A_PROV, kw=pk("vol_signup_a"))],
+    "volunteers:organisation-new": [case(get=RES | PROV, post=RES | PROV)],
+    "volunteers:organisation-mine": [case(get=RES | PROV)],
+    "volunteers:organisation-manage": [
+        case(get=A_PROV, post=A_PROV, kw=pk("vol_org_a")),
+        case(get=A_PROV, post=A_PROV, kw=pk("vol_org_pending"), label="under review"),
+    ],
+    # Volunteers: recognition and the officials' pages. res_a's public profile (by number) and
+    # record; commendations by the officials covering her; the ranking; the officials'
+    # dashboard, its CSV exports and the review of vol_org_pending.
+    "volunteers:ranking": [case(get=ALL)],
+    "volunteers:profile": [case(get=ALL, kw=lambda o: {"number": o.volunteer_a.number})],
+    "volunteers:commend": [case(post=A_OFF, kw=lambda o: {"number": o.volunteer_a.number})],
+    "volunteers:official-dashboard": [case(get=OFF)],
+    "volunteers:official-hours-csv": [case(get=OFF)],
+    "volunteers:official-roster-csv": [case(get=OFF)],
+    "volunteers:official-organisations": [case(get=OFF)],
+    "volunteers:official-organisation": [
+        case(get=A_OFF, post=A_OFF, kw=pk("vol_org_pending")),
+        case(get=A_OFF, post=A_OFF, kw=pk("vol_org_a"), label="an approved organisation"),
+    ],
+    "api-volunteer-record": [case(get=ALL, kw=pk("volunteer_a"))],
+    "api-volunteer-commendations": [case(get=ALL, post=A_OFF, kw=pk("volunteer_a"))],
+    "api-volunteer-ranking": [case(get=ALL, query="district=510107")],
+    "api-volunteer-stats": [case(get=OFF)],
+    # Volunteers: disputes and certificates. res_a disputes vol_hours_a (vol_dispute_a) and
+    # holds vol_certificate_a (code AUTH-ZCHK-2345); prov_a manages the activity's organisation.
+    "volunteers:certificates": [case(get=RES, post=RES)],
+    "volunteers:certificate-pdf": [case(get=A_RES, kw=pk("vol_certificate_a"))],
+    "volunteers:certificate-revoke": [case(post=A_RES, kw=pk("vol_certificate_a"))],
+    "volunteers:verify": [
+        case(get=ALL),
+        case(get=ALL, query="code=auth-zchk-2345", label="a valid code"),
+    ],
+    "volunteers:dispute-raise": [case(get=A_RES, post=A_RES, kw=pk("vol_hours_a"))],
+    "volunteers:org-disputes": [
+        case(
+            get=A_PROV,
+            post=A_PROV,
+            kw=pk("vol_org_a"),
+            data={"POST": lambda o: {"dispute": o.vol_dispute_a.pk}},
+        )
+    ],
+    "api-vol-dispute-raise": [case(post=A_RES, kw=pk("vol_hours_a"))],
+    "api-vol-my-disputes": [case(get=RES)],
+    "api-vol-org-disputes": [case(get=A_PROV, kw=pk("vol_org_a"))],
+    "api-vol-dispute-resolve": [case(post=A_PROV, kw=pk("vol_dispute_a"))],
+    "api-vol-my-certificates": [case(get=RES, post=RES)],
+    "api-vol-certificate-pdf": [case(get=A_RES, kw=pk("vol_certificate_a"))],
+    "api-vol-certificate-revoke": [case(post=A_RES, kw=pk("vol_certificate_a"))],
+    "api-vol-certificate-verify": [case(get=ALL, query="code=AUTH-ZCHK-2345")],
+    # Volunteers: the time bank. res_a's eldercare hours are banked (tb_account_a); organisation
+    # A (prov_a) lists tb_service_a and res_a asked for it for herself (tb_redemption_a).
+    "volunteers:timebank": [case(get=RES, post=RES)],
+    "volunteers:timebank-services": [case(get=ALL)],
+    "volunteers:timebank-redeem": [case(get=RES, post=RES, kw=pk("tb_service_a"))],
+    "volunteers:timebank-service-status": [case(post=A_PROV, kw=pk("tb_service_a"))],
+    "volunteers:org-redemption": [case(get=A_PROV, kw=pk("tb_redemption_a"))],
+    "volunteers:timebank-redemption-cancel": [case(post=A_RES | A_PROV, kw=pk("tb_redemption_a"))],
+    "volunteers:timebank-redemption-fulfil": [case(post=A_PROV, kw=pk("tb_redemption_a"))],
+    "volunteers:org-redemptions": [case(get=A_PROV, kw=pk("vol_org_a"))],
+    "volunteers:org-timebank-services": [case(get=A_PROV, post=A_PROV, kw=pk("vol_org_a"))],
+    "api-timebank-me": [case(get=RES)],
+    "api-timebank-statement": [case(get=A_RES, kw=pk("tb_account_a"))],
+    "api-timebank-transfer": [case(post=A_RES)],
+    "api-timebank-services": [case(get=ALL)],
+    "api-timebank-service": [case(patch=A_PROV, kw=pk("tb_service_a"))],
+    "api-volorg-timebank-services": [case(get=A_PROV, post=A_PROV, kw=pk("vol_org_a"))],
+    "api-timebank-redemptions": [case(get=RES, post=A_RES)],
+    "api-timebank-redemption-fulfil": [case(post=A_PROV, kw=pk("tb_redemption_a"))],
+    "api-timebank-redemption-cancel": [case(post=A_RES | A_PROV, kw=pk("tb_redemption_a"))],
+    "api-volorg-redemptions": [case(get=A_PROV, kw=pk("vol_org_a"))],
 }
 
 
@@ -778,6 +866,18 @@ def build_world() -> World:
     vol_services.signup_decide(signup=o.vol_signup_a, actor=staff_a, accept=True)
     finished = vol_factories.activity(o.vol_org_a, starts_in=dt.timedelta(days=-2))
     o.vol_hours_a = vol_factories.hour_record(finished, o.volunteer_a)
+    o.vol_dispute_a = vol_factories.dispute(o.vol_hours_a, reason="时长异议泄露测试：忘记签退")
+    o.vol_certificate_a = vol_factories.certificate(o.volunteer_a, code="AUTH-ZCHK-2345")
+    # Time bank: res_a's eldercare hours banked, a service of organisation A, her request.
+    vol_factories.banked(o.volunteer_a, org=o.vol_org_a, days_ago=5)
+    o.tb_account_a = TimeBankAccount.objects.get(kind="personal", volunteer=o.volunteer_a)
+    o.tb_service_a = vol_factories.timebank_service(o.vol_org_a)
+    o.tb_redemption_a = vol_services.redemption_create(
+        user=res_a,
+        service=o.tb_service_a,
+        wanted_on=today + dt.timedelta(days=1),
+        note="时间银行留言泄露测试",
+    )
 
     # A's private data and who may see it anywhere.
     resident_and_desk = A_RES | A_PROV
@@ -801,6 +901,10 @@ def build_world() -> World:
         Marker("欧阳秀英", frozenset({"off_in"})),
         # A volunteer's note on their sign-up: the volunteer and the organiser.
         Marker("志愿报名留言泄露测试", A_RES | A_PROV),
+        # A volunteer's dispute of their hours: the volunteer and the organiser.
+        Marker("时长异议泄露测试", A_RES | A_PROV),
+        # A time-bank request's note: the requester and the organisation delivering it.
+        Marker("时间银行留言泄露测试", A_RES | A_PROV),
     ]
     return o
 

@@ -32,6 +32,7 @@ from tests.matching.factories import matchable_listing, need_data, offer, propos
 from tests.ratings.factories import completed_booking, file_complaint, review_row
 from tests.services.factories import AddressFactory, DependantFactory, book
 from tests.volunteers import factories as vol_factories
+from volunteers.services import redemption_create as timebank_redemption_create
 from volunteers.services import signup_create as vol_signup_create
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,9 @@ CLEAR_FOR: dict[str, dict[str, frozenset[str]]] = {
     "other_resident": {},
     "booked_provider_staff": {
         "services:staff-booking": ALL,
+        # The time-bank request she made at staff A's volunteer team: whom to serve, how to
+        # reach them (audit-logged; the note's identifiers stay redacted).
+        "volunteers:org-redemption": frozenset({"name", "phone"}),
     },
     "other_provider_staff": {},
     "handling_official": {
@@ -135,11 +139,27 @@ NOT_ABOUT_RESIDENTS = {
     "opendata:application-review": "organisations' applications",
     "opendata:key-revoke": "POST only",
     "api-volorg-decide": "POST only",
+    "volunteers:certificate-revoke": "POST only",
+    "api-vol-dispute-raise": "POST only",
+    "api-vol-dispute-resolve": "POST only",
+    "api-vol-certificate-revoke": "POST only",
     "api-activity-checkin": "POST only",
     "api-signup-decide": "POST only",
     "api-signup-cancel": "POST only",
     "api-signup-attendance": "POST only",
     "api-hours-confirm": "POST only",
+    "volunteers:timebank-service-status": "POST only",
+    "volunteers:timebank-redemption-cancel": "POST only",
+    "volunteers:timebank-redemption-fulfil": "POST only",
+    "api-timebank-service": "PATCH only",
+    "api-timebank-redemption-fulfil": "POST only",
+    "api-timebank-redemption-cancel": "POST only",
+    "volunteers:commend": "POST only",
+    "volunteers:signup-cancel": "POST only",
+    "volunteers:signup-action": "POST only",
+    # The organiser's explicit request for an accepted volunteer's name and phone: POST only,
+    # audit-logged (tests/volunteers/test_pages_organisers.py).
+    "volunteers:signup-contact": "POST only",
 }
 
 
@@ -153,12 +173,33 @@ def _route_args(seed) -> dict[str, list[dict]]:
     vol_org, vol_activity = [{"pk": seed["vol_org"].pk}], [{"pk": seed["vol_activity"].pk}]
     return {
         "api-volunteer-public": [{"pk": seed["volunteer"].pk}],
+        "volunteers:dispute-raise": [{"pk": seed["vol_record"].pk}],
+        "volunteers:org-disputes": vol_org,
+        "api-vol-org-disputes": vol_org,
+        "volunteers:certificate-pdf": [{"pk": seed["vol_certificate"].pk}],
+        "api-vol-certificate-pdf": [{"pk": seed["vol_certificate"].pk}],
+        "volunteers:timebank-redeem": [{"pk": seed["tb_redemption"].service_id}],
+        "volunteers:org-redemption": [{"pk": seed["tb_redemption"].pk}],
+        "volunteers:org-redemptions": vol_org,
+        "volunteers:org-timebank-services": vol_org,
+        "api-timebank-statement": [{"pk": seed["tb_redemption"].account_id}],
+        "api-volorg-timebank-services": vol_org,
+        "api-volorg-redemptions": vol_org,
+        "api-volunteer-record": [{"pk": seed["volunteer"].pk}],
+        "api-volunteer-commendations": [{"pk": seed["volunteer"].pk}],
+        "volunteers:profile": [{"number": seed["volunteer"].number}],
+        "volunteers:official-organisation": vol_org,
         "api-volorg-detail": vol_org,
         "api-volorg-members": vol_org,
         "api-volorg-activities": vol_org,
         "api-activity-detail": vol_activity,
         "api-activity-signups": vol_activity,
         "api-activity-code": vol_activity,
+        "volunteers:activity": vol_activity,
+        "volunteers:activity-manage": vol_activity,
+        "volunteers:activity-code": vol_activity,
+        "volunteers:activity-qr": vol_activity,
+        "volunteers:organisation-manage": vol_org,
         "api-provider-listings": providers,
         "api-listing-bulk": providers,
         "api-schedule-bulk": providers,
@@ -354,8 +395,27 @@ def seed(provider_a, provider_b, staff_a, staff_b, official_wuhou):
         position_id=vol_activity.positions.get().pk,
         note=f"电话 {PHONE}，身份证 {ID_NUMBER}",
     )
+    # She banked eldercare hours at that team and asked it for a service, her phone and ID
+    # number in the request's note.
+    vol_factories.banked(volunteer, org=vol_org, days_ago=3)
+    tb_redemption = timebank_redemption_create(
+        user=resident,
+        service=vol_factories.timebank_service(vol_org),
+        wanted_on=timezone.localdate() + dt.timedelta(days=1),
+        note=f"电话 {PHONE}，身份证 {ID_NUMBER}",
+    )
+    # She disputes the hours of an earlier activity there, her phone and ID number in the
+    # reason (the organiser's queue shows them masked), and holds a certificate.
+    vol_record = vol_factories.hour_record(
+        vol_factories.activity(vol_org, starts_in=-dt.timedelta(days=9)), volunteer
+    )
+    vol_factories.dispute(vol_record, reason=f"请回电 {PHONE}，身份证 {ID_NUMBER}")
+    vol_certificate = vol_factories.certificate(volunteer)
     return {
         "volunteer": volunteer,
+        "tb_redemption": tb_redemption,
+        "vol_record": vol_record,
+        "vol_certificate": vol_certificate,
         "vol_org": vol_org,
         "vol_activity": vol_activity,
         "resident": resident,
@@ -403,7 +463,18 @@ def test_every_parameterised_route_is_classified():
 def _classified_names() -> set[str]:
     """The routes `_route_args` covers (read with stand-in objects: no database needed)."""
     fake = {
-        key: type("Obj", (), {"pk": 1, "listing_id": 1, "slot_id": 1})()
+        key: type(
+            "Obj",
+            (),
+            {
+                "pk": 1,
+                "listing_id": 1,
+                "slot_id": 1,
+                "number": "1",
+                "service_id": 1,
+                "account_id": 1,
+            },
+        )()
         for key in (
             "provider_a",
             "provider_b",
@@ -419,6 +490,9 @@ def _classified_names() -> set[str]:
             "volunteer",
             "vol_org",
             "vol_activity",
+            "tb_redemption",
+            "vol_record",
+            "vol_certificate",
         )
     }
     return set(_route_args(fake))

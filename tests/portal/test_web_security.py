@@ -74,6 +74,12 @@ PUBLIC = {
     "open/list/",
     "open/agreement/",
     "open/datasets/<slug:slug>/",
+    "volunteers/verify/",
+    "volunteers/ranking/",
+    "volunteers/v/<str:number>/",
+    "volunteers/timebank/services/",
+    "volunteers/",
+    "volunteers/activities/<int:pk>/",
 }
 SIGNED_IN = {
     "accounts/me/",
@@ -112,6 +118,16 @@ REACHES = {
         "me/needs/new/",
         "me/needs/<int:pk>/",
         "me/needs/<int:pk>/progress/",
+        "volunteers/me/certificates/",
+        "volunteers/me/certificates/<int:pk>/pdf/",
+        "volunteers/me/hours/<int:pk>/dispute/",
+        "volunteers/timebank/",
+        "volunteers/timebank/services/<int:pk>/redeem/",
+        "volunteers/register/",
+        "volunteers/me/",
+        "volunteers/checkin/",
+        "volunteers/organisations/new/",
+        "volunteers/organisations/mine/",
     },
     "provider": PUBLIC
     | SIGNED_IN
@@ -146,6 +162,16 @@ REACHES = {
         "provider/organisations/<uuid:pk>/quality/",
         "provider/organisations/<uuid:pk>/leads/",
         "open/applications/<int:pk>/",
+        "volunteers/organisations/<int:pk>/disputes/",
+        "volunteers/organisations/<int:pk>/redemptions/",
+        "volunteers/organisations/<int:pk>/timebank-services/",
+        "volunteers/timebank/redemptions/<int:pk>/",
+        "volunteers/organisations/new/",
+        "volunteers/organisations/mine/",
+        "volunteers/organisations/<int:pk>/",
+        "volunteers/activities/<int:pk>/manage/",
+        "volunteers/activities/<int:pk>/code/",
+        "volunteers/activities/<int:pk>/code.svg",
     },
     "official": PUBLIC
     | SIGNED_IN
@@ -181,6 +207,11 @@ REACHES = {
         "official/open-data/runs/<uuid:pk>/",
         "official/open-data/runs/<uuid:pk>/progress/",
         "official/open-data/applications/<int:pk>/",
+        "volunteers/official/",
+        "volunteers/official/hours.csv",
+        "volunteers/official/roster.csv",
+        "volunteers/official/organisations/",
+        "volunteers/official/organisations/<int:pk>/",
     },
     "admin": PUBLIC
     | SIGNED_IN
