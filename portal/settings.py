@@ -67,8 +67,9 @@ INSTALLED_APPS = [
     "services",
     "ratings",
     "matching",
-    "openData",
     "volunteers",
+    # Last: its demo publishes the first release of every dataset from the other apps' data.
+    "openData",
 ]
 
 MIDDLEWARE = [

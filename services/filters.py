@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import division_ancestors, division_prefix
+from portal.search import build_query
 from providers.domains import Domain
 from providers.models import Accessibility
 from services.models import Category, Listing, Slot
-from services.search import build_query
 
 division_code = RegexValidator(r"^[0-9]{6}([0-9]{3})?$", _("区划代码应为 6 位或 9 位数字。"))
 EARTH_KM = 6371.0

@@ -21,6 +21,7 @@ from portal import open_data
 from portal.accounts.models import Division
 from portal.accounts.permissions import is_provider_staff
 from portal.errors import DomainError
+from portal.search import build_query
 from providers.domains import Domain
 from services.filters import ListingSearchFilter, SearchParameterError
 from services.models import (
@@ -37,7 +38,6 @@ from services.models import (
     ScheduleRule,
     Slot,
 )
-from services.search import build_query
 
 
 def listing_public_q(prefix: str = "") -> Q:

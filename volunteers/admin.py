@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from volunteers.models import Activity, HourRecord, Member, Organisation, Signup, Volunteer
+from volunteers.services import activities_reindex
 
 
 @admin.register(Volunteer)
@@ -28,6 +29,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "status_reason", "decided_at"]
     inlines = [MemberInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:  # its activities are found by its name
+            activities_reindex(queryset=obj.activities.all())
+
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
@@ -35,6 +41,10 @@ class ActivityAdmin(admin.ModelAdmin):
     list_filter = ["domain", "status"]
     search_fields = ["title"]
     raw_id_fields = ["organisation", "created_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        activities_reindex(queryset=Activity.objects.filter(pk=obj.pk))
 
 
 @admin.register(Signup)

@@ -115,7 +115,7 @@ class Listing(models.Model):
         _("隐藏原因"), max_length=20, choices=HiddenReason.choices, blank=True, default=""
     )
     # Plain Chinese text assembled from the listing, its category, provider and branch, and
-    # its segmented lexemes (services.search.index_terms): the title's weigh more. PostgreSQL
+    # its segmented lexemes (portal.search.index_terms): the title's weigh more. PostgreSQL
     # keeps `search_vector` in step with them (a generated column), whoever writes the row.
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
     # Denormalised for search, kept by services.services (set_search_terms and the visibility
@@ -148,7 +148,7 @@ class Listing(models.Model):
             models.Index(fields=["provider", "status"], name="listing_provider_status_idx"),
             # Public lists by category.
             models.Index(fields=["category", "status", "hidden_reason"], name="listing_public_idx"),
-            # Full-text search (services.search), over public listings only.
+            # Full-text search (portal.search), over public listings only.
             GinIndex(
                 fields=["search_vector"],
                 name="listing_public_search_gin",

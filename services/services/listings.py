@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Division
 from portal.audit.services import audit_record
+from portal.search import index_terms_of_parts
 from portal.uploads import IMAGE_KINDS, MB, private_name, sniff
 from providers.models import Branch, Provider
 from providers.services.access import require_member
 from services.errors import ListingError
 from services.models import Category, Listing, ListingPhoto
-from services.search import index_terms_of_parts
 from services.services.visibility import listings_refresh_visibility
 
 LISTING_FIELDS = (

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from portal.search import build_query, index_terms
 from services.models import Category, Listing, Slot
-from services.search import build_query, index_terms
 from services.services.listings import listings_reindex
 from services.services.visibility import listings_refresh_visibility
 from tests.providers.factories import BranchFactory, LicenceFactory, ProviderFactory
@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 def test_index_terms_hold_words_pinyin_and_initials():
     terms = index_terms("幸福养老院").split()
     assert {"幸福", "养老院", "xingfu", "xf", "xingfuyanglaoyuan", "xfyly"} <= set(terms)
+
+
+def test_index_terms_hold_the_pinyin_of_word_runs_inside_a_phrase():
+    terms = set(index_terms("周末陪伴老人服务").split())
+    assert {"peibanlaorenfuwu", "pblrfw", "laorenfuwu"} <= terms
+    assert "zhoumopeibanlaorenfuwu" in terms  # the whole phrase, as before
 
 
 def test_an_empty_or_punctuation_query_searches_nothing():

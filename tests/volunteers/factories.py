@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.identifiers import resident_id_check_char
 from tests.accounts.factories import UserFactory
 from volunteers.models import Activity, HourRecord, Member, Organisation, Position, Signup
-from volunteers.services import volunteer_register
+from volunteers.services import activities_reindex, volunteer_register
 
 
 def id_number(birth: dt.date, serial: int = 123, area: str = "510107") -> str:
@@ -95,6 +95,7 @@ def activity(
     act = Activity.objects.create(**values)
     for name, needed, skills in positions:
         Position.objects.create(activity=act, name=name, needed=needed, skills=list(skills))
+    activities_reindex(queryset=Activity.objects.filter(pk=act.pk))  # as publishing does
     return act
 
 

@@ -468,6 +468,21 @@ def test_my_volunteering_shows_my_number_masked_id_sign_ups_and_hours(client, or
     assert reverse("volunteers:profile", args=[mine.number]) in body
 
 
+def test_my_volunteering_offers_a_dispute_only_while_the_window_is_open(
+    client, org, wang_fang, settings
+):
+    settings.VOLUNTEER_DISPUTE_DAYS = 30
+    mine = volunteer(wang_fang)
+    recent = hour_record(activity(org, starts_in=dt.timedelta(days=-7)), mine)
+    old = hour_record(activity(org, starts_in=dt.timedelta(days=-40)), mine)
+    client.force_login(wang_fang)
+
+    body = client.get(ME).content.decode()
+
+    assert reverse("volunteers:dispute-raise", args=[recent.pk]) in body
+    assert reverse("volunteers:dispute-raise", args=[old.pk]) not in body
+
+
 def test_my_volunteering_invites_a_resident_to_register(client, wang_fang):
     client.force_login(wang_fang)
 

@@ -215,7 +215,8 @@ class OrganisationActivitiesApi(APIView):
 
 
 class ActivitySearchApi(mixins.ListModelMixin, generics.GenericAPIView):
-    """Public search: text (Chinese substrings), domain, division, date range, skill."""
+    """Public search: text (Chinese words or pinyin, full or initials; best matches first),
+    domain, division, date range, skill."""
 
     permission_classes = [AllowAny]
     serializer_class = ActivitySerializer

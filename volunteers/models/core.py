@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -303,6 +305,10 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    # The activity's segmented lexemes with their pinyin (portal.search): the title weighs
+    # most, then the organisation's name, the description, and the address with the domain
+    # and the positions. Written by volunteers.services (activity_publish, activities_reindex).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("志愿活动")
@@ -315,6 +321,12 @@ class Activity(models.Model):
                 fields=["division"],
                 name="activity_division_idx",
                 opclasses=["varchar_pattern_ops"],
+            ),
+            # The public text search (portal.search), over published activities only.
+            GinIndex(
+                fields=["search_vector"],
+                name="activity_search_gin",
+                condition=Q(status="published"),
             ),
         ]
         constraints = [

@@ -4,14 +4,15 @@ hours. Other apps (openData later) read volunteers only through these functions.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from django.db.models import Q, QuerySet, Sum
+from django.contrib.postgres.search import SearchRank
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from portal.accounts.models import division_prefix
 from portal.accounts.permissions import is_official
+from portal.search import build_query
 from volunteers.models import Activity, HourRecord, Member, Organisation, Signup, Volunteer
 
 MANAGER_ROLES = (Member.Role.OWNER, Member.Role.MANAGER)
@@ -84,15 +85,6 @@ def _activities() -> QuerySet[Activity]:
     return Activity.objects.select_related("organisation", "division").prefetch_related("positions")
 
 
-MAX_SEARCH_TERMS = 5
-
-
-def search_terms(text: str) -> list[str]:
-    """The words of a search text: split on spaces and punctuation, at most a few."""
-    words = re.split(r"[\s,，、;；。.!！?？]+", (text or "").strip())
-    return list(dict.fromkeys(w for w in words if w))[:MAX_SEARCH_TERMS]
-
-
 def activity_search(
     *,
     text: str = "",
@@ -103,8 +95,9 @@ def activity_search(
     skill: str = "",
 ) -> QuerySet[Activity]:
     """Published activities of approved organisations, upcoming unless a start date says
-    otherwise; every word of the text matches the title, description, address or
-    organisation (Chinese substrings: activities are few, a substring scan is enough)."""
+    otherwise. The text is searched like services' listings (portal.search): Chinese words or
+    pinyin, full or initials (`zhulao`, `zl` find 助老), each word typed must match; matches
+    come by rank (title, then organisation, description, place), then by time."""
     activities = _activities().filter(
         status=Activity.Status.PUBLISHED,
         organisation__status=Organisation.Status.APPROVED,
@@ -115,15 +108,6 @@ def activity_search(
         activities = activities.filter(ends_at__date__gte=date_from)
     if date_to is not None:
         activities = activities.filter(starts_at__date__lte=date_to)
-    # Each word typed (split on spaces and Chinese punctuation) must appear somewhere: 助老 武侯
-    # finds an elderly-care activity whose address or organisation names 武侯.
-    for term in search_terms(text):
-        activities = activities.filter(
-            Q(title__icontains=term)
-            | Q(description__icontains=term)
-            | Q(address__icontains=term)
-            | Q(organisation__name__icontains=term)
-        )
     if domain:
         activities = activities.filter(domain=domain)
     if division:
@@ -132,7 +116,14 @@ def activity_search(
         activities = activities.filter(
             pk__in=Activity.objects.filter(positions__skills__contains=[skill]).values("pk")
         )
-    return activities.order_by("starts_at", "id")
+    query = build_query(text)
+    if query is None:
+        return activities.order_by("starts_at", "id")
+    return (
+        activities.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "starts_at", "id")
+    )
 
 
 def activity_get_visible(*, viewer, pk: int) -> Activity | None:

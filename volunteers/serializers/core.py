@@ -214,7 +214,12 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class ActivitySearchSerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    q = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Chinese words or pinyin (full or initials)",
+    )
     domain = serializers.ChoiceField(choices=ActivityDomain.choices, required=False)
     division = serializers.RegexField(r"^[0-9]{6,9}$", required=False)
     date_from = serializers.DateField(required=False)

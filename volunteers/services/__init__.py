@@ -8,6 +8,7 @@ NotAllowed (403), with Chinese messages and the field at fault.
 """
 
 from volunteers.services.activities import (
+    activities_reindex,
     activity_publish,
     signup_cancel,
     signup_create,
@@ -16,7 +17,11 @@ from volunteers.services.activities import (
 from volunteers.services.certificates import certificate_issue, certificate_revoke
 from volunteers.services.common import require_manager, require_owner
 from volunteers.services.contact import signup_contact_reveal
-from volunteers.services.disputes import hour_dispute_raise, hour_dispute_resolve
+from volunteers.services.disputes import (
+    dispute_deadline,
+    hour_dispute_raise,
+    hour_dispute_resolve,
+)
 from volunteers.services.hours import attendance_record, code_checkin, code_grace, hours_confirm
 from volunteers.services.organisations import member_add, organisation_decide, organisation_register
 from volunteers.services.recognition import (
@@ -41,6 +46,7 @@ from volunteers.services.timebank import (
 )
 
 __all__ = [
+    "activities_reindex",
     "activity_publish",
     "attendance_record",
     "certificate_issue",
@@ -48,6 +54,7 @@ __all__ = [
     "code_checkin",
     "code_grace",
     "commendation_record",
+    "dispute_deadline",
     "grantable_levels",
     "hour_dispute_raise",
     "hour_dispute_resolve",

@@ -25,6 +25,7 @@ from volunteers.models import (
     Skill,
     Volunteer,
 )
+from volunteers.search import activity_search_vector
 from volunteers.services.common import (
     MAX_NEEDED,
     MAX_POSITIONS,
@@ -115,26 +116,56 @@ def activity_publish(*, organisation: Organisation, actor: User, data: dict) -> 
             _("最低年龄应为 0 到 80 之间的整数。"), code="invalid", field="min_age"
         )
     positions = _positions(data.get("positions"))
+    activity = Activity(
+        organisation=organisation,
+        title=title,
+        description=(data.get("description") or "").strip(),
+        domain=domain,
+        division=division,
+        online=online,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        min_age=min_age,
+        checkin_code=f"{secrets.randbelow(10**6):06d}",
+        created_by=actor,
+    )
+    # Written with the row (an expression PostgreSQL evaluates), so a later save keeps it.
+    activity.search_vector = _search_vector(activity, [p["name"] for p in positions])
     with transaction.atomic():
-        activity = Activity.objects.create(
-            organisation=organisation,
-            title=title,
-            description=(data.get("description") or "").strip(),
-            domain=domain,
-            division=division,
-            online=online,
-            address=address,
-            latitude=latitude,
-            longitude=longitude,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            min_age=min_age,
-            checkin_code=f"{secrets.randbelow(10**6):06d}",
-            created_by=actor,
-        )
+        activity.save(force_insert=True)
         Position.objects.bulk_create(Position(activity=activity, **p) for p in positions)
         audit_record(actor=actor, action="volunteer_activity.published", target=activity)
     return activity
+
+
+def _search_vector(activity: Activity, position_names: list[str]):
+    """The activity's search vector (volunteers.search) from its current texts."""
+    return activity_search_vector(
+        title=activity.title,
+        organisation_name=activity.organisation.name,
+        description=activity.description,
+        address=activity.address,
+        domain=activity.domain,
+        position_names=position_names,
+    )
+
+
+def activities_reindex(*, queryset=None) -> int:
+    """Recompute the search vectors of activities written outside activity_publish (the
+    admin, demo data), after an organisation is renamed, or of every activity after the
+    segmentation rules changed (`manage.py activity_search_rebuild`). Idempotent."""
+    queryset = Activity.objects.all() if queryset is None else queryset
+    done = 0
+    with transaction.atomic():
+        activities = queryset.select_related("organisation").prefetch_related("positions")
+        for activity in activities.order_by("pk").iterator(chunk_size=500):
+            vector = _search_vector(activity, [p.name for p in activity.positions.all()])
+            Activity.objects.filter(pk=activity.pk).update(search_vector=vector)
+            done += 1
+    return done
 
 
 # --- Sign-ups -----------------------------------------------------------------------------------

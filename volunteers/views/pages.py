@@ -265,6 +265,8 @@ class MyVolunteeringView(ResidentRequiredMixin, TemplateView):
             records = list(selectors.hour_list_for_volunteer(user=user)[:LIST_LIMIT])
             attended = {r.signup_id for r in records}
             now = timezone.now()
+            for record in records:
+                record.disputable = now <= services.dispute_deadline(record)
             signups = [
                 (s, s.status in Signup.ACTIVE and s.pk not in attended and s.activity.ends_at > now)
                 for s in selectors.signup_list_for_volunteer(user=user)[:LIST_LIMIT]

@@ -1,6 +1,7 @@
-"""Chinese full-text search in PostgreSQL: jieba segments text into words, pypinyin adds the
-full pinyin and initials of every Chinese word and phrase, and PostgreSQL indexes the result
-as a 'simple' tsvector (a generated column with a GIN index on Listing).
+"""Chinese full-text search in PostgreSQL, shared by the apps that search Chinese text
+(services' listings, volunteers' activities): jieba segments text into words, pypinyin adds
+the full pinyin and initials of every Chinese word and phrase, and PostgreSQL indexes the
+result as a 'simple' tsvector with a GIN index.
 
 `xingfu`, `xf` or `xfyl` find 幸福养老院; 助浴 finds 上门助浴服务. A query is segmented the same
 way; Latin terms (pinyin) match as prefixes.
@@ -13,7 +14,8 @@ import re
 from functools import lru_cache
 
 import jieba
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Value
 from pypinyin import Style, lazy_pinyin
 
 jieba.setLogLevel(logging.WARNING)
@@ -58,7 +60,39 @@ def index_terms(text: str) -> str:
     for word in set(words) | set(phrases):
         if _HAN.search(word):
             terms += _pinyin(word)
+    for phrase in phrases:
+        terms += _pinyin_runs(phrase)
     return " ".join(dict.fromkeys(terms))
+
+
+RUN_WORDS = 4
+
+
+def _pinyin_runs(phrase: str) -> list[str]:
+    """The pinyin of the words inside a phrase, each with up to RUN_WORDS - 1 words after it.
+    Latin terms match as prefixes, so `peibanlaoren` (or `pblr`) finds 周末陪伴老人 the way
+    `xingfu` finds 幸福养老院, without a lexeme per suffix of a long phrase."""
+    words = jieba.lcut(phrase)
+    runs: list[str] = []
+    for start in range(1, len(words)):  # the run from the first word starts the phrase's own
+        run = "".join(words[start : start + RUN_WORDS])
+        if _HAN.search(run):
+            runs += _pinyin(run)
+    return runs
+
+
+def weighted_vector(parts_by_weight: dict[str, list]):
+    """A tsvector expression of texts by weight ("A" ranks highest, then "B", "C", "D"), for
+    a plain search-vector column written by the app's service: each weight's texts become
+    their lexemes (index_terms_of_parts), which PostgreSQL turns into a 'simple' tsvector."""
+    vectors = [
+        SearchVector(Value(index_terms_of_parts(parts)), config="simple", weight=weight)
+        for weight, parts in parts_by_weight.items()
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined += vector
+    return combined
 
 
 def _quote(term: str) -> str:
