@@ -336,8 +336,13 @@ VOLUNTEER_AGREEMENT_VERSION = "2026-12-01"
 # The check-in code shown at an activity works this many minutes before its start and after
 # its end (outside that window it is refused).
 VOLUNTEER_CODE_GRACE_MINUTES = env.int("VOLUNTEER_CODE_GRACE_MINUTES", default=30)
+# The code shown changes every this many seconds (derived from the activity's secret seed and
+# the time); the current and the previous code are accepted, so one typed as it changes works.
+VOLUNTEER_CODE_ROTATE_SECONDS = env.int("VOLUNTEER_CODE_ROTATE_SECONDS", default=120)
 # A volunteer may dispute a recorded time this many days after checking out.
 VOLUNTEER_DISPUTE_DAYS = env.int("VOLUNTEER_DISPUTE_DAYS", default=30)
+# A volunteer issues at most this many certificates of their hours a day (Asia/Shanghai).
+VOLUNTEER_CERTIFICATES_PER_DAY = env.int("VOLUNTEER_CERTIFICATES_PER_DAY", default=20)
 # Star levels (一星 … 五星) by cumulative confirmed hours.
 VOLUNTEER_STAR_HOURS = [
     int(h) for h in env.list("VOLUNTEER_STAR_HOURS", default=[100, 300, 600, 1000, 1500])
@@ -440,6 +445,9 @@ REST_FRAMEWORK = {
         "verify": env.str("VERIFY_RATE", default="30/minute"),
         # The open-data API, per client address (keys of conditional datasets have their own).
         "open": env.str("OPENDATA_ANON_RATE", default="60/minute"),
+        # Wrong check-in codes per volunteer and activity (page and API); "10/10m" is ten per
+        # ten minutes. Successful check-ins do not count.
+        "volunteer-checkin": env.str("VOLUNTEER_CHECKIN_RATE", default="10/10m"),
     },
 }
 SPECTACULAR_SETTINGS = {

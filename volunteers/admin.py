@@ -2,8 +2,38 @@
 
 from django.contrib import admin
 
-from volunteers.models import Activity, HourRecord, Member, Organisation, Signup, Volunteer
+from volunteers.models import (
+    Activity,
+    Certificate,
+    HourRecord,
+    Member,
+    Organisation,
+    Signup,
+    TimeBankAccount,
+    TimeBankPosting,
+    TimeBankRedemption,
+    TimeBankService,
+    TimeBankTransaction,
+    Volunteer,
+)
 from volunteers.services import activities_reindex
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable, never written here: hours, certificates and the time bank change only
+    through their services (an hour edited here would bypass the time bank's ledger, the
+    audit log and the rule that nobody confirms their own hours)."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Volunteer)
@@ -55,7 +85,52 @@ class SignupAdmin(admin.ModelAdmin):
 
 
 @admin.register(HourRecord)
-class HourRecordAdmin(admin.ModelAdmin):
+class HourRecordAdmin(ReadOnlyAdmin):
     list_display = ["volunteer", "activity", "status", "minutes", "checked_in_at"]
     list_filter = ["status"]
-    raw_id_fields = ["signup", "volunteer", "activity", "confirmed_by"]
+    list_select_related = ["volunteer", "activity"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ["code", "volunteer", "period_start", "period_end", "minutes", "revoked_at"]
+    search_fields = ["code"]
+    list_select_related = ["volunteer"]
+
+
+@admin.register(TimeBankAccount)
+class TimeBankAccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "volunteer", "organisation", "balance_minutes", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["volunteer", "organisation"]
+    # A family account's holder is a resident's family member: shown by number only.
+    exclude = ["dependant"]
+    readonly_fields = ["dependant_id"]
+
+
+@admin.register(TimeBankTransaction)
+class TimeBankTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["key", "kind", "memo", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["key"]
+
+
+@admin.register(TimeBankPosting)
+class TimeBankPostingAdmin(ReadOnlyAdmin):
+    list_display = ["transaction", "account", "minutes"]
+    list_select_related = ["transaction", "account"]
+
+
+@admin.register(TimeBankService)
+class TimeBankServiceAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organisation", "skill", "price_minutes"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(TimeBankRedemption)
+class TimeBankRedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "service", "minutes", "wanted_on", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["service"]
+    # The note may name the person served; the requester is a resident.
+    exclude = ["note", "requested_by"]

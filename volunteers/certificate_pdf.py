@@ -36,6 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from volunteers.formatting import hours_label
 from volunteers.models import ActivityDomain, Certificate
 
 FONT_NAME = "WenQuanYiMicroHei"
@@ -79,10 +80,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:.1f}"
 
 
 def _qr(value: str) -> Drawing:
@@ -145,7 +142,7 @@ def _lines_table(certificate: Certificate, styles) -> Table:
                 Paragraph(escape(line.get("activity", "")), cell),
                 Paragraph(escape(line.get("organisation", "")), cell),
                 Paragraph(escape(str(label)), cell),
-                Paragraph(_hours(int(line.get("minutes", 0))), cell),
+                Paragraph(hours_label(line.get("minutes", 0)), cell),
             ]
         )
     # repeatRows: a long list continues on the next page under the same header.

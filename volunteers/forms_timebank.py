@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.forms import DivisionChoiceField, division_choices
+from volunteers.formatting import hours_label
 from volunteers.models import Skill
 
 
@@ -22,10 +23,6 @@ class IsoDateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _hours_label(minutes: int) -> str:
-    return f"{minutes / 60:.1f}"
 
 
 class _RequestIdForm(forms.Form):
@@ -53,11 +50,18 @@ class TransferForm(_RequestIdForm):
 
     field_order = ["dependant", "hours", "note", "request_id"]
 
-    def __init__(self, *args, targets=(), **kwargs):
+    def __init__(self, *args, targets=(), available_minutes: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dependant"].choices = [
             (str(d.pk), f"{d.name}（{d.get_relationship_display()}）") for d in targets
         ]
+        if available_minutes is not None:
+            # Rounded down like every amount shown: the most offered can be given in full.
+            most = hours_label(available_minutes)
+            self.fields["hours"].widget.attrs["max"] = most
+            self.fields["hours"].help_text = _(
+                "以小时计，可填一位小数，如 1.5；最多可转 %(h)s 小时。"
+            ) % {"h": most}
 
     @property
     def minutes(self) -> int:
@@ -68,10 +72,14 @@ class RedeemForm(_RequestIdForm):
     account = forms.ChoiceField(label=_("使用谁的时间、为谁兑换"), widget=forms.RadioSelect)
     wanted_on = forms.DateField(label=_("期望服务日期"), widget=IsoDateInput)
     note = forms.CharField(
-        label=_("留言（选填，如方便上门的时间）"),
+        label=_("留言（选填，如方便的服务时间段）"),
         max_length=200,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "服务组织会看到这段留言。请勿填写住址、身份证号码等个人信息，"
+            "服务组织需要时会另行联系您。"
+        ),
     )
 
     field_order = ["account", "wanted_on", "note", "request_id"]
@@ -84,7 +92,7 @@ class RedeemForm(_RequestIdForm):
         self.fields["wanted_on"].widget.attrs["min"] = timezone.localdate().isoformat()
         choices = []
         for account in accounts:
-            balance = _("余额 %(h)s 小时") % {"h": _hours_label(account.balance_minutes)}
+            balance = _("余额 %(h)s 小时") % {"h": hours_label(account.balance_minutes)}
             if account.dependant_id:
                 label = _("家人 %(name)s 的账户，为其兑换（%(balance)s）") % {
                     "name": account.dependant.name,

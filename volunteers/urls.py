@@ -76,6 +76,11 @@ urlpatterns: list = [
         name="org-redemption",
     ),
     path(
+        "timebank/redemptions/<int:pk>/contact/",
+        timebank.RedemptionContactView.as_view(),
+        name="org-redemption-contact",
+    ),
+    path(
         "timebank/redemptions/<int:pk>/cancel/",
         timebank.RedemptionCancelView.as_view(),
         name="timebank-redemption-cancel",

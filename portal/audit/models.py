@@ -54,6 +54,10 @@ def register_purpose(purpose: str, label) -> None:
     PURPOSE_LABELS[purpose] = label
 
 
+def register_field(field: str, label) -> None:
+    FIELD_LABELS[field] = label
+
+
 class AuditEntry(models.Model):
     """An append-only record: who (actor), did what (action), to which object, when, from where."""
 

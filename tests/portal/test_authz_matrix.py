@@ -607,7 +607,8 @@ MATRIX: dict[str, list[Case]] = {
     "api-volunteer-stats": [case(get=OFF)],
     # Volunteers: disputes and certificates. res_a disputes vol_hours_a (vol_dispute_a) and
     # holds vol_certificate_a (code AUTH-ZCHK-2345); prov_a manages the activity's organisation.
-    "volunteers:certificates": [case(get=RES, post=RES)],
+    # Issuing is for volunteers (res_a): res_b, a resident only, is refused before her input.
+    "volunteers:certificates": [case(get=RES, post=A_RES)],
     "volunteers:certificate-pdf": [case(get=A_RES, kw=pk("vol_certificate_a"))],
     "volunteers:certificate-revoke": [case(post=A_RES, kw=pk("vol_certificate_a"))],
     "volunteers:verify": [
@@ -627,17 +628,19 @@ MATRIX: dict[str, list[Case]] = {
     "api-vol-my-disputes": [case(get=RES)],
     "api-vol-org-disputes": [case(get=A_PROV, kw=pk("vol_org_a"))],
     "api-vol-dispute-resolve": [case(post=A_PROV, kw=pk("vol_dispute_a"))],
-    "api-vol-my-certificates": [case(get=RES, post=RES)],
+    "api-vol-my-certificates": [case(get=RES, post=A_RES)],
     "api-vol-certificate-pdf": [case(get=A_RES, kw=pk("vol_certificate_a"))],
     "api-vol-certificate-revoke": [case(post=A_RES, kw=pk("vol_certificate_a"))],
     "api-vol-certificate-verify": [case(get=ALL, query="code=AUTH-ZCHK-2345")],
     # Volunteers: the time bank. res_a's eldercare hours are banked (tb_account_a); organisation
     # A (prov_a) lists tb_service_a and res_a asked for it for herself (tb_redemption_a).
-    "volunteers:timebank": [case(get=RES, post=RES)],
+    # Transfers and redemptions are for volunteers (res_a): res_b is refused before her input.
+    "volunteers:timebank": [case(get=RES, post=A_RES)],
     "volunteers:timebank-services": [case(get=ALL)],
-    "volunteers:timebank-redeem": [case(get=RES, post=RES, kw=pk("tb_service_a"))],
+    "volunteers:timebank-redeem": [case(get=RES, post=A_RES, kw=pk("tb_service_a"))],
     "volunteers:timebank-service-status": [case(post=A_PROV, kw=pk("tb_service_a"))],
     "volunteers:org-redemption": [case(get=A_PROV, kw=pk("tb_redemption_a"))],
+    "volunteers:org-redemption-contact": [case(post=A_PROV, kw=pk("tb_redemption_a"))],
     "volunteers:timebank-redemption-cancel": [case(post=A_RES | A_PROV, kw=pk("tb_redemption_a"))],
     "volunteers:timebank-redemption-fulfil": [case(post=A_PROV, kw=pk("tb_redemption_a"))],
     "volunteers:org-redemptions": [case(get=A_PROV, kw=pk("vol_org_a"))],

@@ -60,9 +60,6 @@ CLEAR_FOR: dict[str, dict[str, frozenset[str]]] = {
     "other_resident": {},
     "booked_provider_staff": {
         "services:staff-booking": ALL,
-        # The time-bank request she made at staff A's volunteer team: whom to serve, how to
-        # reach them (audit-logged; the note's identifiers stay redacted).
-        "volunteers:org-redemption": frozenset({"name", "phone"}),
     },
     "other_provider_staff": {},
     "handling_official": {
@@ -160,6 +157,9 @@ NOT_ABOUT_RESIDENTS = {
     # The organiser's explicit request for an accepted volunteer's name and phone: POST only,
     # audit-logged (tests/volunteers/test_pages_organisers.py).
     "volunteers:signup-contact": "POST only",
+    # The same for the person a time-bank redemption serves, while it waits
+    # (tests/volunteers/test_timebank_contact.py); the redemption's page shows them masked.
+    "volunteers:org-redemption-contact": "POST only",
 }
 
 

@@ -78,7 +78,8 @@ def activity(
     **kwargs,
 ) -> Activity:
     """An activity starting `starts_in` from now (may be negative), written directly (the
-    service refuses activities in the past); its check-in code is 246810."""
+    service refuses activities in the past); the secret seed of its check-in code is 246810
+    (volunteers.services.checkin_code_at gives the code shown at a moment)."""
     starts = (timezone.now() + starts_in).replace(second=0, microsecond=0)
     values = {
         "organisation": org,

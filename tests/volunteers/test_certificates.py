@@ -26,7 +26,7 @@ from volunteers.certificate_codes import (
     certificate_code_new,
     certificate_code_normalise,
 )
-from volunteers.errors import NotAllowed, VolunteerError
+from volunteers.errors import NotAllowed, VolunteerConflict, VolunteerError
 from volunteers.models import Certificate, HourRecord
 from volunteers.selectors import certificate_verify
 from volunteers.services import certificate_issue, certificate_revoke
@@ -498,3 +498,100 @@ def test_certificates_are_in_my_data_export_and_erasure_leaves_no_name_to_verify
     checked = certificate_verify(issued.code)
     assert checked["minutes"] == 120
     assert "小" not in checked["holder"]
+
+
+# --- The daily allowance ------------------------------------------------------------------------
+
+
+def issue_by_api_and_page(api_client, client, user, body):
+    """`user` asks for a certificate with `body` through the API, then through the page."""
+    api_client.force_authenticate(user)
+    client.force_login(user)
+    api = api_client.post("/api/v1/volunteers/me/certificates/", body)
+    return api, client.post(reverse("volunteers:certificates"), body)
+
+
+@time_machine.travel(on("2026-06-30", 23), tick=False)
+def test_a_volunteer_issues_at_most_the_days_allowance(org, vol, settings):
+    settings.VOLUNTEER_CERTIFICATES_PER_DAY = 2
+    served(org, vol, on("2026-06-01"))
+    period = {"period_start": dt.date(2026, 6, 1), "period_end": dt.date(2026, 6, 30)}
+    # Yesterday's (Shanghai) certificate does not count: 15:59 UTC is 23:59 in Shanghai.
+    certificate(vol, issued_at=on("2026-06-29", 23) + dt.timedelta(minutes=59))
+    first = certificate_issue(user=vol.user, **period)
+    certificate_revoke(certificate=first, user=vol.user)  # revoked ones count
+    certificate_issue(user=vol.user, **period)
+
+    with pytest.raises(VolunteerConflict) as refused:
+        certificate_issue(user=vol.user, **period)
+
+    assert refused.value.code == "daily_limit"
+    assert "每天最多出具 2 份" in refused.value.message
+    assert Certificate.objects.filter(volunteer=vol).count() == 3
+    with time_machine.travel(on("2026-07-01", 0) + dt.timedelta(minutes=1), tick=False):
+        assert certificate_issue(user=vol.user, **period).is_valid  # a new day in Shanghai
+
+
+def test_the_default_allowance_is_twenty_a_day():
+    assert django_settings.VOLUNTEER_CERTIFICATES_PER_DAY == 20
+
+
+def test_past_the_allowance_the_api_answers_409_and_the_page_says_why(
+    api_client, client, org, vol, settings
+):
+    settings.VOLUNTEER_CERTIFICATES_PER_DAY = 1
+    served(org, vol, timezone.now() - dt.timedelta(days=3))
+    today = timezone.localdate()
+    body = {"period_start": (today - dt.timedelta(days=7)).isoformat(), "period_end": today}
+    api_client.force_authenticate(vol.user)
+    assert api_client.post("/api/v1/volunteers/me/certificates/", body).status_code == 201
+
+    refused, page = issue_by_api_and_page(api_client, client, vol.user, body)
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "daily_limit"
+    assert page.status_code == 400
+    assert "每天最多出具 1 份" in page.content.decode()
+
+
+# --- Who may ask, before what they ask ----------------------------------------------------------
+
+
+def test_a_resident_who_is_not_a_volunteer_is_refused_before_the_input_is_read(
+    api_client, client, daughter
+):
+    nonsense = {"period_start": "not a date", "period_end": ""}
+
+    api, page = issue_by_api_and_page(api_client, client, daughter, nonsense)
+
+    assert api.status_code == 403
+    assert api.json()["code"] == "not_a_volunteer"
+    assert page.status_code == 403
+    assert "实名注册" in page.content.decode()
+    assert "not a date" not in page.content.decode()
+    assert not Certificate.objects.exists()
+
+
+def test_hours_are_rounded_down_the_same_on_the_page_and_in_the_pdf(vol):
+    issued = certificate(
+        vol,
+        lines=[
+            {
+                "date": "2026-03-02",
+                "activity": "社区助老午餐",
+                "organisation": "浆洗街社区志愿服务队",
+                "domain": "elderly",
+                "minutes": 95,
+            }
+        ],
+    )
+
+    assert issued.hours == "1.5"
+    text = "".join(
+        page.extract_text()
+        for page in pypdf.PdfReader(
+            io.BytesIO(certificate_pdf.certificate_pdf_response(issued).content)
+        ).pages
+    )
+    assert "1.5" in text
+    assert "1.6" not in text

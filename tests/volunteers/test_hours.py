@@ -19,6 +19,7 @@ from volunteers.errors import VolunteerConflict, VolunteerError
 from volunteers.models import HourRecord
 from volunteers.services import (
     attendance_record,
+    checkin_code_at,
     code_checkin,
     hours_confirm,
     signup_create,
@@ -43,6 +44,15 @@ def accepted(act, user, boss):
     return signup_decide(signup=signup, actor=boss, accept=True)
 
 
+def shown(act) -> str:
+    """The code shown at the place now (the clock as time-machine sets it)."""
+    return checkin_code_at(act, timezone.now())
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
 def test_the_code_works_only_around_the_activitys_time(org, boss, wang_fang, settings):
     settings.VOLUNTEER_CODE_GRACE_MINUTES = 30
     act = activity(org, starts_in=dt.timedelta(days=2), hours=2)
@@ -52,24 +62,24 @@ def test_the_code_works_only_around_the_activitys_time(org, boss, wang_fang, set
         time_machine.travel(act.starts_at - dt.timedelta(minutes=31), tick=False),
         pytest.raises(VolunteerError) as early,
     ):
-        code_checkin(activity=act, user=wang_fang, code="246810")
+        code_checkin(activity=act, user=wang_fang, code=shown(act))
     with time_machine.travel(act.starts_at - dt.timedelta(minutes=29), tick=False):
-        with pytest.raises(VolunteerError) as wrong:
-            code_checkin(activity=act, user=wang_fang, code="000000")
-        record = code_checkin(activity=act, user=wang_fang, code="246810")
+        with pytest.raises(VolunteerError) as refused:
+            code_checkin(activity=act, user=wang_fang, code=wrong(shown(act)))
+        record = code_checkin(activity=act, user=wang_fang, code=shown(act))
     with (
         time_machine.travel(act.ends_at + dt.timedelta(minutes=31), tick=False),
         pytest.raises(VolunteerError) as late,
     ):
-        code_checkin(activity=act, user=wang_fang, code="246810")
+        code_checkin(activity=act, user=wang_fang, code=shown(act))
     with time_machine.travel(act.ends_at + dt.timedelta(minutes=20), tick=False):
-        record = code_checkin(activity=act, user=wang_fang, code="246810")
+        record = code_checkin(activity=act, user=wang_fang, code=shown(act))
         with pytest.raises(VolunteerConflict):
-            code_checkin(activity=act, user=wang_fang, code="246810")  # used up
+            code_checkin(activity=act, user=wang_fang, code=shown(act))  # used up
 
     assert early.value.code == late.value.code == "code_expired"
     assert early.value.field == "code"
-    assert wrong.value.code == "invalid_code"
+    assert refused.value.code == "invalid_code"
     # Early arrival and late leaving are not counted: exactly the activity's two hours.
     assert record.status == HourRecord.Status.PENDING
     assert record.minutes == 120
@@ -84,7 +94,7 @@ def test_the_grace_minutes_are_configuration(org, boss, wang_fang, settings):
         time_machine.travel(act.starts_at - dt.timedelta(minutes=10), tick=False),
         pytest.raises(VolunteerError, match="5 分钟"),
     ):
-        code_checkin(activity=act, user=wang_fang, code="246810")
+        code_checkin(activity=act, user=wang_fang, code=shown(act))
 
 
 def test_the_code_is_for_accepted_volunteers_only(org, boss, wang_fang):
@@ -94,7 +104,7 @@ def test_the_code_is_for_accepted_volunteers_only(org, boss, wang_fang):
         time_machine.travel(act.starts_at, tick=False),
         pytest.raises(VolunteerConflict, match="未被该活动录用"),
     ):
-        code_checkin(activity=act, user=wang_fang, code="246810")
+        code_checkin(activity=act, user=wang_fang, code=shown(act))
 
 
 def test_the_organiser_checks_in_out_and_confirms_over_the_api(api_client, org, boss, wang_fang):

@@ -54,8 +54,12 @@ def city(db):
     }
 
 
-def _rows(response) -> list[list[str]]:
-    text = response.content.decode("utf-8-sig")
+def _text(response) -> str:
+    assert response.streaming  # a large export is not held in memory
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -216,10 +220,10 @@ def test_the_roster_is_masked_scoped_and_audit_logged(client, city, official_wuh
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    header, *rows = _rows(response)
+    text = _text(response)
+    header, *rows = _rows(text)
     assert header[:3] == ["志愿者编号", "姓名（脱敏）", "身份证号（脱敏）"]
     assert sorted(row[1] for row in rows) == sorted(["王*", "李*", "赵*强"])
-    text = response.content.decode("utf-8-sig")
     for vol in city["wuhou"]:
         assert vol.real_name not in text
         assert vol.phone[-8:] not in text
@@ -235,11 +239,40 @@ def test_the_roster_is_masked_scoped_and_audit_logged(client, city, official_wuh
     assert entry.detail["masked"] is True
 
 
+def test_each_volunteer_in_the_roster_sees_the_read_on_their_data_page(
+    client, city, official_wuhou, django_assert_max_num_queries
+):
+    from portal.audit.selectors import access_log_for
+
+    client.force_login(official_wuhou)
+    with django_assert_max_num_queries(12):  # not one insert per volunteer
+        response = client.get(f"/volunteers/official/roster.csv?year={city['year']}")
+    _text(response)
+
+    reads = AuditEntry.objects.filter(action="personal_data.read", actor=official_wuhou)
+    assert sorted(reads.values_list("subject_id", flat=True)) == sorted(
+        v.user_id for v in city["wuhou"]
+    )
+    assert not reads.filter(subject=city["jinjiang"].user).exists()  # not in the roster
+    mine = city["wuhou"][0]
+    entry = reads.get(subject=mine.user)
+    assert (entry.target_type, entry.target_id) == ("volunteers.volunteer", str(mine.pk))
+    assert entry.detail["purpose"] == "volunteer_supervision"
+    [row] = access_log_for(subject=mine.user)
+    assert row.action == "查看个人信息"
+    assert row.why == "志愿服务统计与监管"
+    assert "身份证号（脱敏）" in row.what
+    assert "武侯区" in row.organisation
+    client.force_login(mine.user)
+    page = client.get("/accounts/me/data/").content.decode()
+    assert "志愿服务统计与监管" in page
+
+
 def test_roster_cells_cannot_become_spreadsheet_formulas(client, official_wuhou):
     volunteer(UserFactory(name="=HYPERLINK(1)"), division_code="510107")
     client.force_login(official_wuhou)
 
-    rows = _rows(client.get("/volunteers/official/roster.csv"))
+    rows = _rows(_text(client.get("/volunteers/official/roster.csv")))
 
     assert rows[1][1].startswith("'=")
 
@@ -250,7 +283,8 @@ def test_the_hours_export_holds_counts_only(client, city, official_city):
     response = client.get(f"/volunteers/official/hours.csv?year={city['year']}")
 
     assert response.status_code == 200
-    header, *rows = _rows(response)
+    text = _text(response)
+    header, *rows = _rows(text)
     assert header == [
         "月份",
         "区县代码",
@@ -260,7 +294,6 @@ def test_the_hours_export_holds_counts_only(client, city, official_city):
         "参与志愿者数",
         "确认时长（小时）",
     ]
-    text = response.content.decode("utf-8-sig")
     people = [*city["wuhou"], city["jinjiang"]]
     for vol in people:
         for value in (vol.real_name, vol.masked_name, vol.number, vol.id_number_masked):
@@ -345,3 +378,24 @@ def test_only_civil_affairs_decides(client, official_jinjiang):
     assert "审核决定" not in page
     assert response.status_code == 302
     assert Organisation.objects.get(pk=waiting.pk).status == "submitted"
+
+
+def test_the_reads_of_a_large_roster_are_written_in_a_few_statements(
+    city, official_wuhou, django_assert_num_queries
+):
+    from portal.audit.services import audit_personal_data_reads
+    from volunteers.models import Volunteer
+
+    people = [(v.user_id, v.pk) for v in city["wuhou"]] * 1000  # 3,000 reads
+
+    with django_assert_num_queries(3):
+        written = audit_personal_data_reads(
+            viewer=official_wuhou,
+            target_model=Volunteer,
+            reads=iter(people),
+            fields=["name_masked"],
+            purpose="volunteer_supervision",
+        )
+
+    assert written == 3000
+    assert AuditEntry.objects.filter(action="personal_data.read").count() == 3000

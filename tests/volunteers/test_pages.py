@@ -22,7 +22,7 @@ from tests.volunteers.factories import (
     volunteer,
 )
 from volunteers.models import HourRecord, Organisation, Signup, Volunteer
-from volunteers.services import signup_create, signup_decide
+from volunteers.services import checkin_code_at, signup_create, signup_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -505,7 +505,7 @@ CHECKIN = reverse("volunteers:checkin")
 
 @pytest.fixture
 def today_act(org, boss, wang_fang):
-    """An activity in two days that 王芳 was accepted for (its code is 246810)."""
+    """An activity in two days that 王芳 was accepted for."""
     act = activity(org, starts_in=dt.timedelta(days=2), hours=2)
     volunteer(wang_fang)
     signup = signup_create(activity=act, user=wang_fang, position_id=act.positions.get().pk)
@@ -530,13 +530,20 @@ def test_the_qr_link_sends_a_visitor_to_log_in_and_back(client, today_act):
     assert "next=/volunteers/checkin/%3Factivity%3D" in response["Location"]
 
 
+def _shown(act) -> str:
+    from django.utils import timezone
+
+    return checkin_code_at(act, timezone.now())
+
+
 def test_the_code_checks_in_then_out(client, today_act, wang_fang):
     client.force_login(wang_fang)
-    body = {"activity": today_act.pk, "code": "246810"}
 
     with time_machine.travel(today_act.starts_at + dt.timedelta(minutes=5), tick=False):
+        body = {"activity": today_act.pk, "code": _shown(today_act)}
         first = client.post(CHECKIN, body, follow=True)
     with time_machine.travel(today_act.starts_at + dt.timedelta(minutes=95), tick=False):
+        body = {"activity": today_act.pk, "code": _shown(today_act)}
         second = client.post(CHECKIN, body, follow=True)
 
     assert "签到成功" in first.content.decode()
@@ -548,8 +555,8 @@ def test_the_code_checks_in_then_out(client, today_act, wang_fang):
 @pytest.mark.parametrize(
     ("code", "offset", "message"),
     [
-        ("000000", dt.timedelta(minutes=5), "签到码不正确。"),
-        ("246810", dt.timedelta(hours=-3), "签到码仅在活动开始前后 30 分钟内有效。"),
+        ("wrong", dt.timedelta(minutes=5), "签到码不正确。"),
+        ("shown", dt.timedelta(hours=-3), "签到码仅在活动开始前后 30 分钟内有效。"),
     ],
 )
 def test_a_wrong_or_early_code_is_refused_in_chinese(
@@ -559,7 +566,10 @@ def test_a_wrong_or_early_code_is_refused_in_chinese(
     client.force_login(wang_fang)
 
     with time_machine.travel(today_act.starts_at + offset, tick=False):
-        response = client.post(CHECKIN, {"activity": today_act.pk, "code": code})
+        typed = _shown(today_act)
+        if code == "wrong":
+            typed = f"{(int(typed) + 1) % 10**6:06d}"
+        response = client.post(CHECKIN, {"activity": today_act.pk, "code": typed})
 
     assert response.status_code == 200
     assert response.context["form"].errors["code"] == [message]
@@ -571,7 +581,7 @@ def test_a_volunteer_not_accepted_cannot_check_in(client, today_act, daughter):
     client.force_login(daughter)
 
     with time_machine.travel(today_act.starts_at, tick=False):
-        response = client.post(CHECKIN, {"activity": today_act.pk, "code": "246810"})
+        response = client.post(CHECKIN, {"activity": today_act.pk, "code": _shown(today_act)})
 
     assert "您未被该活动录用。" in response.content.decode()
     assert not HourRecord.objects.exists()

@@ -16,7 +16,7 @@ from portal.audit.models import AuditEntry
 from tests.accounts.factories import UserFactory
 from tests.volunteers.factories import activity, hour_record, organisation, volunteer
 from volunteers.models import Activity, HourRecord, Member, Organisation, Signup
-from volunteers.services import signup_create, signup_decide
+from volunteers.services import checkin_code_current, signup_create, signup_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -412,13 +412,18 @@ def test_bs_manager_gets_no_contact(client, applied, boss_a, boss_b):
 def test_the_code_page_shows_the_code_and_its_qr_image(client, act, boss_a):
     client.force_login(boss_a)
 
-    page = client.get(reverse("volunteers:activity-code", args=[act.pk]))
-    qr = client.get(reverse("volunteers:activity-qr", args=[act.pk]))
+    with time_machine.travel(act.starts_at, tick=False):
+        page = client.get(reverse("volunteers:activity-code", args=[act.pk]))
+        qr = client.get(reverse("volunteers:activity-qr", args=[act.pk]))
+        code = checkin_code_current(act)
 
     body = page.content.decode()
-    assert "246810" in body
-    assert reverse("volunteers:activity-qr", args=[act.pk]) in body
-    assert f"/volunteers/checkin/?activity={act.pk}&amp;code=246810" in body
+    assert code.code in body
+    assert "246810" not in body  # the seed is never shown
+    assert f"{reverse('volunteers:activity-qr', args=[act.pk])}?p={code.period}" in body
+    assert f"/volunteers/checkin/?activity={act.pk}&amp;code={code.code}" in body
+    assert "签到码每 2 分钟更新一次" in body
+    assert page["Cache-Control"] == "private, no-store"
     assert qr["Content-Type"] == "image/svg+xml"
     assert qr["Cache-Control"] == "private, no-store"
     assert qr.content.decode().count("<rect") > 100  # modules of a real QR code

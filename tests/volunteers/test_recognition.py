@@ -6,11 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from portal.accounts.models import Division
 from tests.accounts.factories import UserFactory
-from tests.volunteers.factories import activity, hour_record, organisation, volunteer
+from tests.volunteers.factories import (
+    activity,
+    born_years_ago,
+    hour_record,
+    id_number,
+    organisation,
+    volunteer,
+)
 from volunteers import selectors
 from volunteers.models import Commendation, HourRecord, Volunteer
 from volunteers.selectors.recognition import ZONE
@@ -337,3 +345,85 @@ def test_the_profile_page_takes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(8):
         assert client.get(f"/volunteers/v/{vol.number}/").status_code == 200
+
+
+# --- Minors and what commendations say in public ------------------------------------------------
+
+
+def test_a_minor_is_left_out_of_the_ranking(wang_fang, daughter):
+    adult = volunteer(wang_fang)
+    minor = volunteer(daughter, age=16)
+    record = served(adult, hours=2)
+    served(minor, hours=5)
+
+    rows = selectors.ranking(year=year_of(record), district_code="510107")
+
+    assert [row.volunteer_id for row in rows] == [adult.pk]
+
+
+def test_a_volunteer_enters_the_ranking_on_their_eighteenth_birthday(wang_fang):
+    birth = born_years_ago(17, days=0)
+    vol = volunteer(wang_fang, age=17, id_number=id_number(birth, 555))
+    record = served(vol)
+    eve = dt.datetime.combine(birth.replace(year=birth.year + 18), dt.time(0), tzinfo=ZONE)
+
+    assert selectors.ranking(year=year_of(record), district_code="510107") == []
+    with time_machine.travel(eve - dt.timedelta(minutes=1), tick=False):
+        assert selectors.ranking(year=year_of(record), district_code="510107") == []
+    with time_machine.travel(eve + dt.timedelta(minutes=1), tick=False):
+        [row] = selectors.ranking(year=year_of(record), district_code="510107")
+    assert row.volunteer_id == vol.pk
+
+
+def test_a_minors_profile_and_record_are_not_found_except_by_covering_officials(
+    client, api_client, daughter, official_wuhou, official_jinjiang
+):
+    minor = volunteer(daughter, age=16)
+    served(minor)
+    urls = (
+        f"/volunteers/v/{minor.number}/",
+        f"/api/v1/volunteers/{minor.pk}/record/",
+        f"/api/v1/volunteers/{minor.pk}/commendations/",
+        f"/api/v1/volunteers/{minor.pk}/",
+    )
+
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    client.force_login(official_jinjiang)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    client.force_login(daughter)  # not even for the minor: a public page is for the public
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    client.force_login(official_wuhou)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    # The covering official still finds them from the dashboard and counts them there.
+    found = client.get(f"/volunteers/official/?number={minor.number}")
+    assert found.status_code == 302
+    board = selectors.dashboard(official=official_wuhou, year=selectors.this_year())
+    assert board.totals["volunteers"] == 1
+
+
+def test_a_commendations_reason_is_shown_in_public_masked(client, api_client, wang_fang):
+    vol = volunteer(wang_fang, real_name="王小芳")
+    Commendation.objects.create(
+        volunteer=vol,
+        title="优秀志愿者",
+        level="district",
+        year=selectors.this_year(),
+        division_id="510107",
+        reason="王小芳同志常年照顾独居老人，联系电话 13912345678。",
+    )
+
+    page = client.get(f"/volunteers/v/{vol.number}/").content.decode()
+    record = api_client.get(f"/api/v1/volunteers/{vol.pk}/record/").json()
+    listed = api_client.get(f"/api/v1/volunteers/{vol.pk}/commendations/").json()
+
+    expected = "王*芳同志常年照顾独居老人，联系电话 139****5678。"
+    assert expected in page
+    assert record["commendations"][0]["reason"] == expected
+    assert listed[0]["reason"] == expected
+    for body in (page, str(record), str(listed)):
+        assert "王小芳" not in body
+        assert "13912345678" not in body

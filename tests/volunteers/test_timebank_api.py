@@ -28,21 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def boss(db):
-    return UserFactory(name="社区管理员")
-
-
-@pytest.fixture
-def org(boss):
-    return organisation(boss, name="浆洗街社区志愿服务队")
-
-
-@pytest.fixture
-def service(org):
-    return timebank_service(org, price_minutes=60)
-
-
-@pytest.fixture
 def vol(wang_fang, org):
     vol = volunteer(wang_fang)
     banked(vol, hours=3, org=org)

@@ -22,6 +22,7 @@ from volunteers.models import (
 )
 from volunteers.services import hours_confirm, timebank_reconcile, timebank_sync_record
 from volunteers.services.timebank import (
+    account_total,
     expired_account,
     personal_account,
     service_given_account,
@@ -43,10 +44,12 @@ def assert_ledger_sound():
 
 
 def correct(record: HourRecord, minutes: int) -> HourRecord:
-    """What a dispute's resolution does: a new period, then the hook."""
-    HourRecord.objects.filter(pk=record.pk).update(minutes=minutes)
-    record.refresh_from_db()
-    timebank_sync_record(record=record)
+    """What a dispute's resolution does: a new period, then the hook, in one transaction (a
+    refused correction does not happen)."""
+    with transaction.atomic():
+        HourRecord.objects.filter(pk=record.pk).update(minutes=minutes)
+        record.refresh_from_db()
+        timebank_sync_record(record=record)
     return record
 
 
@@ -272,7 +275,8 @@ def test_the_reconcile_command_prints_the_figures(wang_fang, capsys):
     assert "OK: the time bank balances." in out
     assert "given" in out
     assert "120" in out
-    assert service_given_account().balance_minutes == -120
+    assert account_total(service_given_account()) == -120
+    assert service_given_account().balance_minutes == 0  # a system account keeps no balance
 
 
 def test_another_volunteer_is_banked_into_their_own_account(wang_fang):
@@ -280,3 +284,79 @@ def test_another_volunteer_is_banked_into_their_own_account(wang_fang):
     banked(mine, hours=1)
     banked(theirs, hours=2)
     assert (balance(mine), balance(theirs)) == (60, 120)
+
+
+def test_system_accounts_keep_no_balance_and_their_totals_are_their_postings(wang_fang):
+    vol = volunteer(wang_fang)
+    banked(vol, hours=2)
+    banked(vol, hours=1, days_ago=4)
+
+    given = service_given_account()
+    assert given.balance_minutes == 0  # no row every confirmation has to lock
+    assert account_total(given) == -180
+    assert account_total(personal_account(vol)) == balance(vol) == 180
+    report = timebank_reconcile()
+    assert report.ok, report.problems
+    assert (report.figures["given"], report.figures["held_personal"]) == (180, 180)
+
+
+def test_reconcile_finds_a_system_account_holding_a_balance(wang_fang):
+    banked(volunteer(wang_fang), hours=1)
+    TimeBankAccount.objects.filter(kind="service_given").update(balance_minutes=-60)
+
+    report = timebank_reconcile()
+
+    assert any("system account" in p and "-60" in p for p in report.problems), report.problems
+
+
+def test_reconcile_finds_hours_changed_behind_the_banks_back(wang_fang):
+    vol = volunteer(wang_fang)
+    record = banked(vol, hours=2)
+    assert_ledger_sound()
+
+    # A correction that did not go through the dispute (and so not through the bank).
+    HourRecord.objects.filter(pk=record.pk).update(minutes=150)
+    report = timebank_reconcile()
+
+    assert not report.ok
+    assert report.problems == [f"hour record {record.pk} (confirmed, 150 min) has banked 120 ≠ 150"]
+
+
+def test_reconcile_finds_confirmed_eldercare_hours_never_banked_and_unconfirmed_ones_kept(
+    wang_fang,
+):
+    vol = volunteer(wang_fang)
+    org = organisation()
+    act = activity(org, starts_in=-dt.timedelta(days=3), hours=1, domain="elderly")
+    never = hour_record(act, vol, status=HourRecord.Status.CONFIRMED)  # written past the hook
+    kept = banked(vol, hours=2, days_ago=5)
+    HourRecord.objects.filter(pk=kept.pk).update(status=HourRecord.Status.PENDING)
+    other = activity(org, starts_in=-dt.timedelta(days=7), hours=1, domain="community")
+    hour_record(other, vol, status=HourRecord.Status.CONFIRMED)  # not a banked domain: fine
+
+    problems = timebank_reconcile().problems
+
+    assert problems == [
+        f"hour record {never.pk} (confirmed, 60 min) has banked 0 ≠ 60",
+        f"hour record {kept.pk} (pending, 120 min) has banked 120 ≠ 0",
+    ]
+
+
+def test_migration_0005_is_reversible_and_restores_system_balances(wang_fang):
+    from django.db.migrations.executor import MigrationExecutor
+
+    vol = volunteer(wang_fang)
+    banked(vol, hours=2)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("volunteers", "0004_activity_search_tokens")])
+    try:
+        assert service_given_account().balance_minutes == -120
+        banked(vol, hours=1, days_ago=4)  # the old trigger moves every account's row
+        assert service_given_account().balance_minutes == -180
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("volunteers"))
+    assert service_given_account().balance_minutes == 0
+    assert account_total(service_given_account()) == -180
+    assert_ledger_sound()

@@ -28,21 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def boss(db):
-    return UserFactory(name="社区管理员")
-
-
-@pytest.fixture
-def org(boss):
-    return organisation(boss, name="浆洗街社区志愿服务队")
-
-
-@pytest.fixture
-def service(org):
-    return timebank_service(org, price_minutes=60)
-
-
-@pytest.fixture
 def vol(wang_fang, org):
     vol = volunteer(wang_fang)
     banked(vol, hours=3, org=org)
@@ -210,7 +195,18 @@ def test_the_organisers_queue_masks_names_and_the_detail_is_audited(
 
     detail = client.get(reverse("volunteers:org-redemption", kwargs={"pk": redemption.pk}))
     assert detail.status_code == 200
-    assert vol.real_name in detail.content.decode()
+    page = detail.content.decode()
+    assert vol.masked_name in page
+    assert vol.real_name not in page
+    assert vol.phone not in page
+    assert not AuditEntry.objects.filter(action="personal_data.read").exists()
+
+    contact_url = reverse("volunteers:org-redemption-contact", kwargs={"pk": redemption.pk})
+    assert contact_url in page  # the explicit request, a POST
+    revealed = client.post(contact_url, HTTP_HX_REQUEST="true")
+    assert revealed.status_code == 200
+    assert vol.real_name in revealed.content.decode()
+    assert vol.phone in revealed.content.decode()
     entry = AuditEntry.objects.get(action="personal_data.read", actor=boss)
     assert entry.subject == wang_fang
 
@@ -247,6 +243,7 @@ def test_strangers_get_404s_on_the_organisers_pages(vol, wang_fang, service, org
         reverse("volunteers:timebank-redemption-fulfil", kwargs={"pk": redemption.pk}),
         reverse("volunteers:timebank-redemption-cancel", kwargs={"pk": redemption.pk}),
         reverse("volunteers:timebank-service-status", kwargs={"pk": service.pk}),
+        reverse("volunteers:org-redemption-contact", kwargs={"pk": redemption.pk}),
     ):
         assert client.post(url).status_code == 404, url
     redemption.refresh_from_db()
@@ -270,3 +267,51 @@ def test_the_organiser_lists_a_service_and_stops_it(org, boss, client):
     client.post(reverse("volunteers:timebank-service-status", kwargs={"pk": service.pk}))
     service.refresh_from_db()
     assert service.active is False
+
+
+# --- Amounts shown and who may post -------------------------------------------------------------
+
+
+def test_the_whole_balance_shown_can_be_transferred(wang_fang, org, client):
+    from volunteers.services.timebank import expired_account, personal_account, transaction_post
+
+    vol = volunteer(wang_fang)
+    banked(vol, hours=2, org=org)
+    own = personal_account(vol)
+    transaction_post(  # 25 of the 120 minutes expired: 95 left, 1.58 hours
+        key="test-expiry", kind="expiry", memo="过期", lines=[(own, -25), (expired_account(), 25)]
+    )
+    father = DependantFactory(owner=wang_fang, birth_date=born_years_ago(70))
+    client.force_login(wang_fang)
+
+    page = client.get(reverse("volunteers:timebank"))
+    hours_field = page.context["form"].fields["hours"]
+    shown = hours_field.widget.attrs["max"]
+    assert shown == "1.5"  # rounded down: 1.6 hours would be 96 minutes
+    assert "最多可转 1.5 小时" in page.content.decode()
+    assert "<strong>1.5</strong>" in page.content.decode()
+
+    data = {"dependant": father.pk, "hours": shown, "note": "", "request_id": str(uuid.uuid4())}
+    response = client.post(reverse("volunteers:timebank"), data)
+
+    assert response.status_code == 302
+    assert own_balance(vol) == 5
+    family = TimeBankAccount.objects.get(kind="family", dependant=father)
+    assert family.balance_minutes == 90
+
+
+def test_a_resident_who_is_not_a_volunteer_is_refused_before_the_input_is_read(
+    daughter, service, client
+):
+    client.force_login(daughter)
+    nonsense = {"dependant": "x", "hours": "-3", "account": "nobody", "wanted_on": "never"}
+
+    transfer = client.post(reverse("volunteers:timebank"), nonsense)
+    redeem = client.post(reverse("volunteers:timebank-redeem", kwargs={"pk": service.pk}), nonsense)
+
+    for response in (transfer, redeem):
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "注册成为志愿者" in page
+        assert "errorlist" not in page
+    assert not TimeBankRedemption.objects.exists()

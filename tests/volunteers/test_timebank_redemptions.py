@@ -21,7 +21,13 @@ from tests.volunteers.factories import (
     volunteer,
 )
 from volunteers.errors import NotAllowed, NotFound, VolunteerConflict, VolunteerError
-from volunteers.models import Organisation, TimeBankAccount, TimeBankTransaction
+from volunteers.models import (
+    Member,
+    Organisation,
+    TimeBankAccount,
+    TimeBankRedemption,
+    TimeBankTransaction,
+)
 from volunteers.services import (
     redemption_cancel,
     redemption_contact_reveal,
@@ -32,23 +38,9 @@ from volunteers.services import (
     timebank_service_update,
     timebank_transfer,
 )
+from volunteers.services.timebank import account_total
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(name="社区管理员")
-
-
-@pytest.fixture
-def org(boss):
-    return organisation(boss, name="浆洗街社区志愿服务队")
-
-
-@pytest.fixture
-def service(org):
-    return timebank_service(org, price_minutes=60)
 
 
 @pytest.fixture
@@ -70,7 +62,7 @@ def balance(vol, dependant=None) -> int:
 
 
 def received(org) -> int:
-    return TimeBankAccount.objects.get(kind="service_received", organisation=org).balance_minutes
+    return account_total(TimeBankAccount.objects.get(kind="service_received", organisation=org))
 
 
 # --- Services offered ---------------------------------------------------------------------------
@@ -209,6 +201,24 @@ def test_the_organisations_manager_may_cancel_and_the_requester_is_told(
     assert wang_fang.notifications.filter(kind="timebank_redemption").exists()
 
 
+def test_the_requester_cancelling_tells_the_organisations_managers(
+    vol, wang_fang, service, org, boss
+):
+    deputy = UserFactory(name="副队长")
+    Member.objects.create(organisation=org, user=deputy, role=Member.Role.MANAGER)
+    redemption = redemption_create(user=wang_fang, service=service, wanted_on=tomorrow())
+
+    redemption_cancel(redemption=redemption, actor=wang_fang)
+    redemption_cancel(redemption=redemption, actor=wang_fang)  # once, however often
+
+    for manager in (boss, deputy):
+        told = manager.notifications.filter(kind="timebank_redemption", title__contains="取消")
+        assert told.count() == 1
+        assert told.get().link == f"/volunteers/organisations/{org.pk}/redemptions/"
+    # The requester did it herself: nothing to tell her.
+    assert not wang_fang.notifications.filter(title__contains="取消").exists()
+
+
 def test_a_stranger_cannot_cancel(vol, wang_fang, service, daughter):
     redemption = redemption_create(user=wang_fang, service=service, wanted_on=tomorrow())
 
@@ -320,3 +330,45 @@ def test_the_export_lists_the_time_bank_and_erasure_cancels_open_requests(vol, w
     assert balance(vol) == 120
     assert not TimeBankTransaction.objects.filter(memo__contains="给爸爸").exists()
     assert timebank_reconcile().ok
+
+
+# --- Accounts and request ids -------------------------------------------------------------------
+
+
+def test_a_refused_redemption_leaves_no_account_behind(wang_fang, service):
+    vol = volunteer(wang_fang)  # never banked anything
+    father = DependantFactory(owner=wang_fang, birth_date=born_years_ago(75))
+
+    for account in ("self", father.pk):
+        with pytest.raises(VolunteerConflict) as refused:
+            redemption_create(
+                user=wang_fang, service=service, account=account, wanted_on=tomorrow()
+            )
+        assert refused.value.code == "insufficient"
+    with pytest.raises(VolunteerError):
+        redemption_create(
+            user=wang_fang, service=service, wanted_on=timezone.localdate() - dt.timedelta(days=1)
+        )
+
+    assert not TimeBankAccount.objects.filter(volunteer=vol).exists()
+
+
+@pytest.mark.parametrize("change", ["service", "account"])
+def test_a_request_id_reused_for_another_request_is_refused(vol, wang_fang, service, org, change):
+    father = DependantFactory(owner=wang_fang, birth_date=born_years_ago(75))
+    timebank_transfer(user=wang_fang, dependant_id=father.pk, minutes=60)
+    request_id = uuid.uuid4()
+    first = redemption_create(
+        user=wang_fang, service=service, wanted_on=tomorrow(), request_id=request_id
+    )
+    other = {
+        "service": {"service": timebank_service(org, title="陪同就医"), "account": "self"},
+        "account": {"service": service, "account": father.pk},
+    }[change]
+
+    with pytest.raises(VolunteerConflict) as refused:
+        redemption_create(user=wang_fang, wanted_on=tomorrow(), request_id=request_id, **other)
+
+    assert (refused.value.code, refused.value.field) == ("request_reused", "request_id")
+    assert list(TimeBankRedemption.objects.values_list("pk", flat=True)) == [first.pk]
+    assert (balance(vol), balance(vol, father)) == (60, 60)

@@ -168,3 +168,14 @@ def test_removing_a_family_member_with_hours_keeps_their_account(vol, wang_fang)
     assert balances(vol) == {("personal", None): 120, ("family", father.pk): 60}
     with pytest.raises(NotFound):
         timebank_transfer(user=wang_fang, dependant_id=father.pk, minutes=30)
+
+
+def test_a_refused_transfer_leaves_no_account_behind(wang_fang):
+    vol = volunteer(wang_fang)  # never banked anything
+    father = parent(wang_fang)
+
+    with pytest.raises(VolunteerConflict) as refused:
+        timebank_transfer(user=wang_fang, dependant_id=father.pk, minutes=60)
+
+    assert refused.value.code == "insufficient"
+    assert not TimeBankAccount.objects.filter(volunteer=vol).exists()

@@ -7,16 +7,20 @@ writes through volunteers.services (rules, transactions, audit).
 
 from __future__ import annotations
 
+import math
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, mixins, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.permissions import IsOfficial, IsResident, is_provider_staff, is_resident
 from volunteers import selectors, services
+from volunteers.errors import VolunteerError
 from volunteers.models import Organisation
 from volunteers.serializers.core import (
     ActivitySearchSerializer,
@@ -40,6 +44,7 @@ from volunteers.serializers.core import (
     VolunteerRegisterSerializer,
     VolunteerSelfSerializer,
 )
+from volunteers.throttles import CheckinCodeThrottle
 
 # An organisation's or an activity's sub-lists: one plain list, newest activities first.
 SUBLIST_LIMIT = 500
@@ -90,6 +95,9 @@ class VolunteerPublicApi(APIView):
     @extend_schema(responses={200: VolunteerPublicSerializer})
     def get(self, request, pk):
         volunteer = _found(selectors.volunteer_get_public(pk=pk))
+        # A minor's profile is not public (only officials covering their division see it).
+        if not selectors.volunteer_record_visible(volunteer=volunteer, viewer=request.user):
+            raise Http404
         return Response(VolunteerPublicSerializer(volunteer).data)
 
 
@@ -274,33 +282,48 @@ class ActivitySignupsApi(APIView):
 
 
 class ActivityCodeApi(APIView):
-    """The check-in code to show at the place, for the organiser, and when it works."""
+    """The check-in code to show at the place now, for the organiser: it changes every
+    VOLUNTEER_CODE_ROTATE_SECONDS (fetch it again by `changes_at`)."""
 
     @extend_schema(responses={200: CheckinCodeSerializer})
     def get(self, request, pk):
         activity = _found(selectors.activity_get_for_manager(user=request.user, pk=pk))
-        grace = services.code_grace()
-        return Response(
-            CheckinCodeSerializer(
-                {
-                    "code": activity.checkin_code,
-                    "valid_from": activity.starts_at - grace,
-                    "valid_until": activity.ends_at + grace,
-                }
-            ).data
-        )
+        response = Response(CheckinCodeSerializer(services.checkin_code_current(activity)).data)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ActivityCheckinApi(APIView):
-    """A volunteer enters the code shown at the place: check in, then check out."""
+    """A volunteer enters the code shown at the place: check in, then check out. Wrong codes
+    are limited per volunteer and activity (429 with Retry-After)."""
 
     permission_classes = [IsResident]
+    throttle_classes = [*APIView.throttle_classes, CheckinCodeThrottle]
+
+    def throttled(self, request, wait):
+        error = exceptions.Throttled(wait=wait)
+        error.detail = ErrorDetail(
+            _("尝试次数过多，请在 %(seconds)s 秒后重试。") % {"seconds": math.ceil(wait or 60)},
+            code="throttled",
+        )
+        raise error
 
     @extend_schema(request=CodeSerializer, responses={200: HourRecordSerializer})
     def post(self, request, pk):
-        activity = _found(selectors.activity_get_visible(viewer=request.user, pk=pk))
-        values = _valid(CodeSerializer, request)
-        record = services.code_checkin(activity=activity, user=request.user, code=values["code"])
+        # CheckinCodeThrottle took one attempt before this ran; only a wrong code keeps it.
+        wrong_code = False
+        try:
+            activity = _found(selectors.activity_get_visible(viewer=request.user, pk=pk))
+            values = _valid(CodeSerializer, request)
+            record = services.code_checkin(
+                activity=activity, user=request.user, code=values["code"]
+            )
+        except VolunteerError as exc:
+            wrong_code = exc.code == "invalid_code"
+            raise
+        finally:
+            if not wrong_code:
+                CheckinCodeThrottle().release(user_id=request.user.pk, activity_id=pk)
         return Response(HourRecordSerializer(record).data)
 
 

@@ -30,14 +30,17 @@ from volunteers.serializers.recognition import (
 )
 
 
-def _volunteer(pk: int) -> Volunteer:
-    """A volunteer with a public record (closed accounts have none), else 404."""
+def _volunteer(pk: int, viewer) -> Volunteer:
+    """A volunteer with a record the viewer may see (closed accounts have none; a minor's is
+    for covering officials only), else 404."""
     volunteer = (
         Volunteer.objects.select_related("division__parent", "user")
         .filter(pk=pk, user__erased_at__isnull=True)
         .first()
     )
-    if volunteer is None:
+    if volunteer is None or not selectors.volunteer_record_visible(
+        volunteer=volunteer, viewer=viewer
+    ):
         raise Http404
     return volunteer
 
@@ -56,7 +59,7 @@ class VolunteerRecordApi(APIView):
 
     @extend_schema(responses={200: VolunteerRecordSerializer})
     def get(self, request, pk):
-        record = selectors.volunteer_record(volunteer=_volunteer(pk))
+        record = selectors.volunteer_record(volunteer=_volunteer(pk, request.user))
         return Response(VolunteerRecordSerializer(record).data)
 
 
@@ -68,7 +71,7 @@ class VolunteerCommendationsApi(APIView):
 
     @extend_schema(responses={200: CommendationSerializer(many=True)})
     def get(self, request, pk):
-        commendations = selectors.commendation_list(volunteer=_volunteer(pk))
+        commendations = selectors.commendation_list(volunteer=_volunteer(pk, request.user))
         return Response(CommendationSerializer(commendations, many=True).data)
 
     @extend_schema(request=CommendationWriteSerializer, responses={201: CommendationSerializer})
@@ -77,7 +80,7 @@ class VolunteerCommendationsApi(APIView):
             raise exceptions.NotAuthenticated
         if not is_official(request.user):
             self.permission_denied(request, message=IsOfficial.message)
-        volunteer = _volunteer(pk)
+        volunteer = _volunteer(pk, request.user)
         # Before the input is read: a refused official learns nothing about it.
         services.require_commender(request.user, volunteer)
         data = CommendationWriteSerializer(data=request.data)

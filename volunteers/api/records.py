@@ -121,6 +121,8 @@ class MyCertificatesApi(APIView):
         request=VolunteerCertificateIssueSerializer, responses={201: VolunteerCertificateSerializer}
     )
     def post(self, request):
+        # Before the input is read: a resident who is not a volunteer gets a 403, not a 400.
+        services.require_volunteer(request.user)
         values = _valid(VolunteerCertificateIssueSerializer, request)
         certificate = services.certificate_issue(user=request.user, **values)
         return Response(

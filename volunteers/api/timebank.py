@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -19,7 +18,6 @@ from rest_framework.views import APIView
 from portal.accounts.permissions import IsResident
 from portal.schema import ErrorSerializer
 from volunteers import selectors
-from volunteers.errors import NotAllowed
 from volunteers.models import TimeBankAccount
 from volunteers.serializers.timebank import (
     ManagedRedemptionSerializer,
@@ -57,10 +55,7 @@ def _valid(serializer_class, request) -> dict:
 
 def _volunteer(request):
     """The caller's volunteer record: asked before the input is read (403 first, not 400)."""
-    volunteer = selectors.volunteer_get_for_user(user=request.user)
-    if volunteer is None:
-        raise NotAllowed(_("请先完成志愿者实名注册，才能使用时间银行。"), code="not_a_volunteer")
-    return volunteer
+    return timebank.timebank_volunteer(request.user)
 
 
 # --- The volunteer's accounts -------------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division
+from portal.privacy import redact_identifiers
+from volunteers.formatting import hours_label
 from volunteers.models.core import HourRecord, Volunteer
 
 
@@ -99,7 +101,7 @@ class Certificate(models.Model):
 
     @property
     def hours(self) -> str:
-        return f"{self.minutes / 60:.1f}"
+        return hours_label(self.minutes)
 
     @property
     def is_valid(self) -> bool:
@@ -150,3 +152,11 @@ class Commendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title} · {self.volunteer.masked_name}"
+
+    @property
+    def public_reason(self) -> str:
+        """The reason as the public reads it (profile, API): phone and ID numbers masked and
+        the volunteer's name in its masked form, like everywhere else they are shown."""
+        text = redact_identifiers(self.reason)
+        name = self.volunteer.real_name
+        return text.replace(name, self.volunteer.masked_name) if name else text

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division
+from volunteers.formatting import hours_label
 from volunteers.models.core import HourRecord, Organisation, Skill, Volunteer
 
 
@@ -45,7 +46,9 @@ class TimeBankAccount(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Kept equal to the sum of the account's postings by the ledger service (reconciled).
+    # A personal or family account's balance, kept equal to the sum of its postings by the
+    # database (migrations 0003, 0005; reconciled). A system account keeps 0: its total is
+    # the sum of its postings, so posting to it locks no shared row.
     balance_minutes = models.BigIntegerField(_("余额（分钟）"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -100,7 +103,7 @@ class TimeBankAccount(models.Model):
 
     @property
     def hours(self) -> str:
-        return f"{self.balance_minutes / 60:.1f}"
+        return hours_label(self.balance_minutes)
 
 
 class TimeBankService(models.Model):
@@ -145,7 +148,7 @@ class TimeBankService(models.Model):
 
     @property
     def price_hours(self) -> str:
-        return f"{self.price_minutes / 60:g}"
+        return hours_label(self.price_minutes)
 
 
 class TimeBankRedemption(models.Model):

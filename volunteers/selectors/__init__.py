@@ -40,7 +40,6 @@ from volunteers.selectors.recognition import (
     VolunteerRecord,
     badges_for,
     commendation_list,
-    hours_text,
     next_star_hours,
     ranking,
     ranking_districts,
@@ -50,6 +49,7 @@ from volunteers.selectors.recognition import (
     this_year,
     volunteer_get_by_number,
     volunteer_record,
+    volunteer_record_visible,
 )
 from volunteers.selectors.records import (
     certificate_get_for_owner,
@@ -121,7 +121,6 @@ __all__ = [
     "hour_record_get_for_volunteer",
     "hour_totals_by_year",
     "hours_by_month",
-    "hours_text",
     "is_manager_of",
     "managed_organisation_ids",
     "mask_volunteer_number",
@@ -167,4 +166,5 @@ __all__ = [
     "volunteer_get_for_user",
     "volunteer_get_public",
     "volunteer_record",
+    "volunteer_record_visible",
 ]

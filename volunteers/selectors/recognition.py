@@ -20,7 +20,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division, division_prefix
+from portal.accounts.permissions import official_covers
 from portal.privacy import mask_name
+from volunteers.formatting import hours_label
 from volunteers.models import ActivityDomain, Commendation, HourRecord, Volunteer
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -52,11 +54,6 @@ def star_label(level: int) -> str:
 def next_star_hours(minutes: int) -> int | None:
     """The threshold (hours) of the next star, or None at the top level."""
     return next((h for h in star_thresholds() if minutes < h * 60), None)
-
-
-def hours_text(minutes: int | None) -> str:
-    """Minutes as hours with one decimal ("12.5"), the form every page and export shows."""
-    return f"{(minutes or 0) / 60:.1f}"
 
 
 # --- Badges -----------------------------------------------------------------------------------
@@ -114,6 +111,30 @@ def _earned(code: str, *, by_domain: dict[str, int], top_last_year: bool) -> boo
     raise ValueError(f"no rule for badge {code!r}")
 
 
+# --- Who has a public record -------------------------------------------------------------------
+
+# 未成年人 have no public record (no ranking row, no profile): their guardian consented to
+# their service, not to its publicity. Officials covering them still see them.
+PUBLIC_MIN_AGE = 18
+
+
+def public_born_by(today: dt.date | None = None) -> dt.date:
+    """The latest birth date of a volunteer old enough (PUBLIC_MIN_AGE) for a public record."""
+    today = today or timezone.localdate(timezone=ZONE)
+    try:
+        return today.replace(year=today.year - PUBLIC_MIN_AGE)
+    except ValueError:  # 29 February: the birthday is reached on 1 March, so 28 February
+        return today.replace(year=today.year - PUBLIC_MIN_AGE, day=28)
+
+
+def volunteer_record_visible(*, volunteer: Volunteer, viewer) -> bool:
+    """Whether the viewer may see the volunteer's record (profile page and API): anyone for
+    an adult, only an official covering their division for a minor."""
+    return volunteer.birth_date <= public_born_by() or official_covers(
+        viewer, volunteer.division_id
+    )
+
+
 # --- The yearly ranking per district ----------------------------------------------------------
 
 RANKING_SIZE = 50
@@ -155,14 +176,14 @@ class RankingRow:
 
     @property
     def hours(self) -> str:
-        return hours_text(self.minutes)
+        return hours_label(self.minutes)
 
 
 def ranking(*, year: int, district_code: str, limit: int = RANKING_SIZE) -> list[RankingRow]:
     """The volunteers of a district (their division inside it, townships included) by confirmed
     minutes whose period starts in `year` (Asia/Shanghai), most first; of equal totals, the one
     who reached it first (the earliest end of their last counted period) ranks higher. Names
-    masked; closed accounts left out. One query."""
+    masked; closed accounts and minors (PUBLIC_MIN_AGE) left out. One query."""
     start, end = year_bounds(year)
     rows = (
         HourRecord.objects.filter(
@@ -171,6 +192,7 @@ def ranking(*, year: int, district_code: str, limit: int = RANKING_SIZE) -> list
             period__startswith__lt=end,
             volunteer__division__code__startswith=division_prefix(district_code),
             volunteer__user__erased_at__isnull=True,
+            volunteer__birth_date__lte=public_born_by(),
         )
         .values("volunteer_id", "volunteer__number", "volunteer__real_name")
         .annotate(minutes=Sum("minutes"), reached_at=Max(F("period__endswith")))
@@ -222,7 +244,7 @@ class VolunteerRecord:
 
     @property
     def hours(self) -> str:
-        return hours_text(self.minutes)
+        return hours_label(self.minutes)
 
 
 def volunteer_record(*, volunteer: Volunteer, today: dt.date | None = None) -> VolunteerRecord:
@@ -237,7 +259,7 @@ def volunteer_record(*, volunteer: Volunteer, today: dt.date | None = None) -> V
         .order_by()
     }
     years = [
-        {"year": row["year"], "minutes": row["minutes"], "hours": hours_text(row["minutes"])}
+        {"year": row["year"], "minutes": row["minutes"], "hours": hours_label(row["minutes"])}
         for row in confirmed.annotate(year=ExtractYear(F("period__startswith"), tzinfo=ZONE))
         .values("year")
         .annotate(minutes=Sum("minutes"))

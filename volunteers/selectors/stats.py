@@ -22,11 +22,11 @@ from django.utils import timezone
 from portal import open_data
 from portal.accounts.models import Division, division_prefix
 from portal.privacy import mask_name
+from volunteers.formatting import hours_label
 from volunteers.models import Activity, ActivityDomain, HourRecord, Organisation, Volunteer
 from volunteers.selectors.recognition import (
     CONFIRMED,
     ZONE,
-    hours_text,
     star_label,
     star_level,
     year_bounds,
@@ -146,7 +146,7 @@ def dashboard(*, official, year: int) -> Dashboard:
             "district": code,
             "name": names.get(code, code),
             **values,
-            "hours": hours_text(values["minutes"]),
+            "hours": hours_label(values["minutes"]),
         }
         for code, values in sorted(districts.items())
     ]
@@ -155,7 +155,7 @@ def dashboard(*, official, year: int) -> Dashboard:
             "domain": code,
             "label": _domain_label(code),
             **domains[code],
-            "hours": hours_text(domains[code]["minutes"]),
+            "hours": hours_label(domains[code]["minutes"]),
         }
         for code in ActivityDomain.values
         if code in domains
@@ -168,7 +168,7 @@ def dashboard(*, official, year: int) -> Dashboard:
         "organisations": sum(row["organisations"] for row in by_district),
         "activities": sum(row["activities"] for row in by_district),
         "minutes": minutes,
-        "hours": hours_text(minutes),
+        "hours": hours_label(minutes),
     }
     return Dashboard(
         year=year,
@@ -244,7 +244,7 @@ def hours_by_month(*, official, year: int) -> list[dict]:
         | {
             "district_name": names.get(row["district"], row["district"]),
             "domain_label": _domain_label(row["domain"]),
-            "hours": hours_text(row["minutes"]),
+            "hours": hours_label(row["minutes"]),
         }
         for row in rows
     ]
@@ -252,6 +252,8 @@ def hours_by_month(*, official, year: int) -> list[dict]:
 
 @dataclass(frozen=True)
 class RosterRow:
+    volunteer_id: int
+    user_id: int  # whose data it is (the audit's subject), never exported
     number: str
     masked_name: str
     id_number_masked: str
@@ -262,11 +264,11 @@ class RosterRow:
 
     @property
     def year_hours(self) -> str:
-        return hours_text(self.year_minutes)
+        return hours_label(self.year_minutes)
 
     @property
     def total_hours(self) -> str:
-        return hours_text(self.total_minutes)
+        return hours_label(self.total_minutes)
 
     @property
     def star_label(self) -> str:
@@ -290,6 +292,8 @@ def roster(*, official, year: int):
             division_name=F("division__name"),
         )
         .values(
+            "pk",
+            "user_id",
             "number",
             "real_name",
             "id_number_masked",
@@ -302,6 +306,8 @@ def roster(*, official, year: int):
     )
     for v in volunteers.iterator(chunk_size=2000):
         yield RosterRow(
+            volunteer_id=v["pk"],
+            user_id=v["user_id"],
             number=v["number"],
             masked_name=mask_name(v["real_name"]),
             id_number_masked=v["id_number_masked"],

@@ -101,17 +101,19 @@ def spendable_accounts(*, user) -> list[TimeBankAccount]:
 
 
 def timebank_statement(*, account: TimeBankAccount, limit: int = 200) -> list[TimeBankPosting]:
-    """The account's postings, newest first, each with `running` (the balance after it)."""
+    """The account's postings, newest first, each with `running` (the balance after it).
+    Postings are append-only, so their ids are the order the balance moved in (clock times
+    of concurrent transactions need not be)."""
     running = Window(
         Sum("minutes"),
-        order_by=[F("transaction__created_at").asc(), F("transaction_id").asc(), F("id").asc()],
+        order_by=[F("id").asc()],
         frame=RowRange(start=None, end=0),
     )
     return list(
         TimeBankPosting.objects.filter(account=account)
         .select_related("transaction")
         .annotate(running=running)
-        .order_by("-transaction__created_at", "-transaction_id", "-id")[:limit]
+        .order_by("-id")[:limit]
     )
 
 

@@ -228,9 +228,13 @@ class ActivitySearchSerializer(serializers.Serializer):
 
 
 class CheckinCodeSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    valid_from = serializers.DateTimeField()
-    valid_until = serializers.DateTimeField()
+    code = serializers.CharField(help_text="The six-digit code to show now.")
+    changes_at = serializers.DateTimeField(help_text="When the next code replaces it.")
+    expires_at = serializers.DateTimeField(
+        help_text="Until when it is still accepted (the next period's end, within valid_until)."
+    )
+    valid_from = serializers.DateTimeField(help_text="The first moment any code works.")
+    valid_until = serializers.DateTimeField(help_text="The last moment any code works.")
 
 
 # --- Sign-ups and hours -------------------------------------------------------------------------

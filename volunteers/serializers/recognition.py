@@ -63,6 +63,9 @@ class YearHoursSerializer(serializers.Serializer):
 
 class CommendationSerializer(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display")
+    reason = serializers.CharField(
+        source="public_reason", help_text="事迹；电话、证件号码和本人姓名已脱敏。"
+    )
     division = serializers.CharField(source="division_id", help_text="记录单位的管辖区划。")
     division_name = serializers.CharField(source="division.name")
 

@@ -15,14 +15,23 @@ from volunteers.services.activities import (
     signup_decide,
 )
 from volunteers.services.certificates import certificate_issue, certificate_revoke
-from volunteers.services.common import require_manager, require_owner
+from volunteers.services.common import require_manager, require_owner, require_volunteer
 from volunteers.services.contact import signup_contact_reveal
 from volunteers.services.disputes import (
     dispute_deadline,
     hour_dispute_raise,
     hour_dispute_resolve,
 )
-from volunteers.services.hours import attendance_record, code_checkin, code_grace, hours_confirm
+from volunteers.services.hours import (
+    CheckinCode,
+    attendance_record,
+    checkin_code_at,
+    checkin_code_current,
+    checkin_code_valid,
+    code_checkin,
+    code_grace,
+    hours_confirm,
+)
 from volunteers.services.organisations import member_add, organisation_decide, organisation_register
 from volunteers.services.recognition import (
     commendation_record,
@@ -46,11 +55,15 @@ from volunteers.services.timebank import (
 )
 
 __all__ = [
+    "CheckinCode",
     "activities_reindex",
     "activity_publish",
     "attendance_record",
     "certificate_issue",
     "certificate_revoke",
+    "checkin_code_at",
+    "checkin_code_current",
+    "checkin_code_valid",
     "code_checkin",
     "code_grace",
     "commendation_record",
@@ -70,6 +83,7 @@ __all__ = [
     "require_commender",
     "require_manager",
     "require_owner",
+    "require_volunteer",
     "signup_cancel",
     "signup_contact_reveal",
     "signup_create",

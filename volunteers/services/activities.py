@@ -33,6 +33,7 @@ from volunteers.services.common import (
     known_choices,
     locked_signup,
     require_manager,
+    require_not_own,
     required_text,
 )
 
@@ -129,7 +130,8 @@ def activity_publish(*, organisation: Organisation, actor: User, data: dict) -> 
         starts_at=starts_at,
         ends_at=ends_at,
         min_age=min_age,
-        checkin_code=f"{secrets.randbelow(10**6):06d}",
+        # The secret seed of the rotating check-in code (services.hours), never shown.
+        checkin_code=secrets.token_hex(4),
         created_by=actor,
     )
     # Written with the row (an expression PostgreSQL evaluates), so a later save keeps it.
@@ -230,8 +232,10 @@ def signup_create(*, activity: Activity, user: User, position_id, note: str = ""
 
 def signup_decide(*, signup: Signup, actor: User, accept: bool) -> Signup:
     """The organiser accepts (录用) or rejects an application. Acceptance takes a place with a
-    conditional UPDATE; when none is left the application goes to the waitlist instead."""
+    conditional UPDATE; when none is left the application goes to the waitlist instead.
+    Never one's own application."""
     require_manager(actor, signup.activity.organisation)
+    require_not_own(actor, signup.volunteer)
     with transaction.atomic():
         signup = locked_signup(signup)
         if signup.status not in (Signup.Status.APPLIED, Signup.Status.WAITLISTED):
@@ -275,7 +279,7 @@ def _notify_volunteer(signup: Signup) -> None:
 def _promote_from_waitlist(position_id: int) -> Signup | None:
     """Give a freed place to the earliest waitlisted sign-up of the position, if any."""
     waiting = (
-        Signup.objects.select_for_update(skip_locked=True)
+        Signup.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("activity", "volunteer__user")
         .filter(position_id=position_id, status=Signup.Status.WAITLISTED)
         .order_by("waitlisted_at", "id")

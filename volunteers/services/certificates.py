@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from portal.audit.services import audit_record
 from volunteers.certificate_codes import certificate_code_new
 from volunteers.errors import NotAllowed, VolunteerConflict, VolunteerError
 from volunteers.models import Certificate, HourRecord, Volunteer
+from volunteers.services.common import require_volunteer
 
 MAX_PERIOD_YEARS = 5
 # Older dates cannot hold any record here (and would not survive time-zone arithmetic).
@@ -83,12 +85,28 @@ def _lines(volunteer: Volunteer, period_start: dt.date, period_end: dt.date) -> 
     ]
 
 
+def _require_daily_allowance(volunteer: Volunteer) -> None:
+    """At most VOLUNTEER_CERTIFICATES_PER_DAY certificates a volunteer a day (Asia/Shanghai),
+    revoked ones included: each is a public code, and a loop of issues is not a use. Called
+    with the volunteer's row locked, so two issues at once count each other."""
+    today = timezone.localdate()  # the portal's time zone, Asia/Shanghai
+    start, end = day_bounds(today, today)
+    issued = Certificate.objects.filter(
+        volunteer=volunteer, issued_at__gte=start, issued_at__lt=end
+    ).count()
+    limit = settings.VOLUNTEER_CERTIFICATES_PER_DAY
+    if issued >= limit:
+        raise VolunteerConflict(
+            _("每天最多出具 %(n)s 份志愿服务证明，请明天再试。") % {"n": limit},
+            code="daily_limit",
+        )
+
+
 def certificate_issue(*, user: User, period_start: dt.date, period_end: dt.date) -> Certificate:
     """The volunteer certifies their confirmed hours between two dates (Asia/Shanghai, both
-    included, at most five years, not in the future); a period without any is refused."""
-    volunteer = Volunteer.objects.filter(user=user).first() if user.is_authenticated else None
-    if volunteer is None:
-        raise NotAllowed(_("请先完成志愿者实名注册。"), code="not_a_volunteer")
+    included, at most five years, not in the future); a period without any is refused, and
+    so is a certificate past the day's allowance (VOLUNTEER_CERTIFICATES_PER_DAY)."""
+    volunteer = require_volunteer(user)
     _check_period(period_start, period_end)
     lines = _lines(volunteer, period_start, period_end)
     if not lines:
@@ -96,6 +114,8 @@ def certificate_issue(*, user: User, period_start: dt.date, period_end: dt.date)
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+                _require_daily_allowance(volunteer)
                 certificate = Certificate.objects.create(
                     volunteer=volunteer,
                     code=certificate_code_new(),

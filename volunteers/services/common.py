@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import Division
+from portal.accounts.models import Division, User
 from volunteers.errors import NotAllowed, VolunteerError
-from volunteers.models import Member, Organisation, Signup
+from volunteers.models import Member, Organisation, Signup, Volunteer
 
 ADULT_AGE = 18
 MAX_POSITIONS = 20
@@ -60,21 +61,37 @@ def known_choices(values, allowed, field: str) -> list[str]:
     return values
 
 
+def managers_of(organisation_id: int) -> QuerySet[User]:
+    """The users who run an organisation (its owner and managers): who may act for it and
+    who is told of what waits for it."""
+    return User.objects.filter(
+        volunteer_memberships__organisation_id=organisation_id,
+        volunteer_memberships__role__in=(Member.Role.OWNER, Member.Role.MANAGER),
+    )
+
+
 def _is_manager(user, organisation_id) -> bool:
     return bool(
-        user
-        and user.is_authenticated
-        and Member.objects.filter(
-            organisation_id=organisation_id,
-            user=user,
-            role__in=(Member.Role.OWNER, Member.Role.MANAGER),
-        ).exists()
+        user and user.is_authenticated and managers_of(organisation_id).filter(pk=user.pk).exists()
     )
 
 
 def require_manager(actor, organisation: Organisation) -> None:
     if not _is_manager(actor, organisation.pk):
         raise NotAllowed(_("只有该组织的负责人或管理员可以进行此操作。"), code="manager_only")
+
+
+def require_volunteer(user, message: str | None = None) -> Volunteer:
+    """The user's volunteer record; anyone without one is refused (403) before their input
+    is read, so a refused caller learns nothing about it."""
+    volunteer = (
+        Volunteer.objects.filter(user=user).first()
+        if user is not None and user.is_authenticated
+        else None
+    )
+    if volunteer is None:
+        raise NotAllowed(message or _("请先完成志愿者实名注册。"), code="not_a_volunteer")
+    return volunteer
 
 
 def require_owner(actor, organisation: Organisation) -> None:
@@ -84,8 +101,21 @@ def require_owner(actor, organisation: Organisation) -> None:
         raise NotAllowed(_("只有该组织的负责人可以进行此操作。"), code="owner_only")
 
 
+def require_not_own(actor, volunteer) -> None:
+    """A manager never decides on their own sign-up, attendance, hours or dispute: hours buy
+    time-bank services, so another manager of the organisation must do it."""
+    if volunteer.user_id == getattr(actor, "pk", None):
+        raise NotAllowed(
+            _("不能处理本人的报名或服务时长，请由组织的其他管理员处理。"), code="own_record"
+        )
+
+
 def locked_signup(signup: Signup) -> Signup:
     """The sign-up's row, locked for the rest of the transaction (one decision at a time)."""
+    # of=("self",): only the sign-up's row, not the activity's and volunteer's joined to it
+    # (locking those would serialise, and could deadlock, concurrent check-outs).
     return (
-        Signup.objects.select_for_update().select_related("activity", "volunteer").get(pk=signup.pk)
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("activity", "volunteer")
+        .get(pk=signup.pk)
     )

@@ -16,8 +16,13 @@ from portal.accounts.models import User
 from portal.audit.services import audit_record
 from portal.notifications.services import notify
 from volunteers.errors import NotAllowed, VolunteerConflict, VolunteerError
-from volunteers.models import HourDispute, HourRecord, Member
-from volunteers.services.common import require_manager, required_text
+from volunteers.models import HourDispute, HourRecord
+from volunteers.services.common import (
+    managers_of,
+    require_manager,
+    require_not_own,
+    required_text,
+)
 from volunteers.services.timebank import timebank_sync_record
 
 DECISIONS = {"uphold": HourDispute.Status.UPHELD, "dismiss": HourDispute.Status.DISMISSED}
@@ -105,12 +110,8 @@ def hour_dispute_raise(
                     "claimed_end": claimed_end.isoformat(),
                 },
             )
-            managers = User.objects.filter(
-                volunteer_memberships__organisation_id=record.activity.organisation_id,
-                volunteer_memberships__role__in=(Member.Role.OWNER, Member.Role.MANAGER),
-            )
             notify(
-                recipients=managers,
+                recipients=managers_of(record.activity.organisation_id),
                 kind="volunteer_dispute",
                 title=_("志愿活动“%(title)s”有新的时长异议待处理")
                 % {"title": record.activity.title},
@@ -136,6 +137,7 @@ def hour_dispute_resolve(
     or dismisses it. Either way with a resolution the volunteer reads."""
     record = dispute.record
     require_manager(actor, record.activity.organisation)
+    require_not_own(actor, record.volunteer)
     if decision not in DECISIONS:
         raise VolunteerError(_("请选择处理结果。"), code="invalid_choice", field="decision")
     resolution = required_text(resolution, "resolution", 1000)
@@ -144,7 +146,7 @@ def hour_dispute_resolve(
         if dispute.status != HourDispute.Status.OPEN:
             raise VolunteerConflict(_("该异议已处理。"), code="invalid_transition")
         record = (
-            HourRecord.objects.select_for_update()
+            HourRecord.objects.select_for_update(of=("self",))
             .select_related("activity", "volunteer__user")
             .get(pk=dispute.record_id)
         )

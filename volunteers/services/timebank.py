@@ -5,8 +5,11 @@ and the database knows no transaction kind that would.
 
 The ledger works like the booking ledger (services.services.ledger): every transaction is
 posted once under its `key` (posting again returns None), its lines sum to zero, and the
-database keeps each account's balance, refuses an unbalanced transaction at commit and a
-negative personal or family balance at once (migration 0003). `timebank_reconcile` proves it.
+database keeps each personal and family account's balance, refuses an unbalanced transaction
+at commit and a negative personal or family balance at once (migrations 0003 and 0005). The
+system accounts (service given, service received, expired) keep no balance of their own, so
+confirmations city-wide do not queue on their rows: their totals are sums of postings
+(`account_total`). `timebank_reconcile` proves it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +35,6 @@ from services.models import Dependant
 from volunteers.errors import NotAllowed, NotFound, VolunteerConflict, VolunteerError
 from volunteers.models import (
     HourRecord,
-    Member,
     Organisation,
     Skill,
     TimeBankAccount,
@@ -44,7 +46,13 @@ from volunteers.models import (
 )
 from volunteers.selectors.core import is_manager_of
 from volunteers.selectors.timebank import dependant_can_receive_hours
-from volunteers.services.common import division_of, require_manager, required_text
+from volunteers.services.common import (
+    division_of,
+    managers_of,
+    require_manager,
+    require_volunteer,
+    required_text,
+)
 
 Kind = TimeBankAccount.Kind
 TxKind = TimeBankTransaction.Kind
@@ -99,6 +107,14 @@ def expired_account() -> TimeBankAccount:
     return account_for(kind=Kind.EXPIRED)
 
 
+def account_total(account: TimeBankAccount) -> int:
+    """What an account holds, in minutes: a holder's kept balance, or the sum of a system
+    account's postings (a system account keeps no balance)."""
+    if account.kind in TimeBankAccount.HOLDER_KINDS:
+        return account.balance_minutes
+    return account.postings.aggregate(total=Sum("minutes"))["total"] or 0
+
+
 # --- Posting ------------------------------------------------------------------------------------
 
 
@@ -132,8 +148,8 @@ def transaction_post(
         raise ValueError(f"time-bank transaction {key} does not balance")
     if not lines:
         return None
-    # Each posting updates its account's row (by trigger): one fixed order keeps two
-    # transactions touching the same accounts from waiting on each other.
+    # Each posting to a personal or family account updates that row (by trigger): one fixed
+    # order keeps two transactions touching the same accounts from waiting on each other.
     lines.sort(key=lambda line: line[0].pk)
     try:
         with transaction.atomic():
@@ -239,11 +255,9 @@ def timebank_sync_record(
 # --- Checks shared by the volunteer's operations ------------------------------------------------
 
 
-def _volunteer_of(user: User) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user=user).first() if user.is_authenticated else None
-    if volunteer is None:
-        raise NotAllowed(_("请先完成志愿者实名注册，才能使用时间银行。"), code="not_a_volunteer")
-    return volunteer
+def timebank_volunteer(user: User) -> Volunteer:
+    """The user's volunteer record, or NotAllowed (403) for anyone else: asked first."""
+    return require_volunteer(user, _("请先完成志愿者实名注册，才能使用时间银行。"))
 
 
 def _own_dependant(user: User, dependant_id, *, field: str) -> Dependant:
@@ -294,6 +308,19 @@ def _insufficient(field: str) -> VolunteerConflict:
     return VolunteerConflict(_("时间银行余额不足。"), code="insufficient", field=field)
 
 
+def _replayed(done: TimeBankTransaction, *, same: bool) -> TimeBankTransaction:
+    """What an earlier submission of the same request posted, when it asked for the same
+    thing; a request id reused for something else (another amount, person or service) is
+    refused rather than answered with the other request's result."""
+    if not same:
+        raise VolunteerConflict(
+            _("该请求已提交过，内容不同，请刷新页面后重试。"),
+            code="request_reused",
+            field="request_id",
+        )
+    return done
+
+
 # --- Transfers to family ------------------------------------------------------------------------
 
 
@@ -308,7 +335,7 @@ def timebank_transfer(
     """Move hours from the volunteer's own account to the family account of one of their own
     family members (still on their list) aged at least VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE
     today. The same `request_id` transfers once (a double-submitted form)."""
-    volunteer = _volunteer_of(user)
+    volunteer = timebank_volunteer(user)
     dependant = _own_dependant(user, dependant_id, field="dependant")
     minutes = _whole_minutes(minutes, field="minutes")
     note = (note or "").strip()
@@ -362,13 +389,7 @@ def timebank_transfer(
 
 
 def _same_transfer(done: TimeBankTransaction, target: TimeBankAccount, minutes: int):
-    if not done.postings.filter(account=target, minutes=minutes).exists():
-        raise VolunteerConflict(
-            _("该请求已提交过，内容不同，请刷新页面后重试。"),
-            code="request_reused",
-            field="request_id",
-        )
-    return done
+    return _replayed(done, same=done.postings.filter(account=target, minutes=minutes).exists())
 
 
 # --- Services offered for hours -----------------------------------------------------------------
@@ -464,18 +485,27 @@ def timebank_service_update(*, actor: User, service: TimeBankService, **values) 
 # --- Redemptions --------------------------------------------------------------------------------
 
 
-def _holder_account(user: User, volunteer: Volunteer, account) -> TimeBankAccount:
+def _holder_account(user: User, volunteer: Volunteer, account) -> TimeBankAccount | None:
+    """The account hours would be spent from, if it exists: looked up, never created (an
+    account never credited has nothing to spend), so a refused request leaves no row behind.
+    Anyone else's family member is a 404."""
     if account in ("self", "", None):
-        return personal_account(volunteer)
+        return TimeBankAccount.objects.filter(kind=Kind.PERSONAL, volunteer=volunteer).first()
     dependant = _own_dependant(user, account, field="account")
-    return family_account(volunteer=volunteer, dependant=dependant)
+    return TimeBankAccount.objects.filter(
+        kind=Kind.FAMILY, volunteer=volunteer, dependant=dependant
+    ).first()
 
 
-def _managers(organisation: Organisation):
-    return User.objects.filter(
-        volunteer_memberships__organisation=organisation,
-        volunteer_memberships__role__in=(Member.Role.OWNER, Member.Role.MANAGER),
+def _same_redemption(
+    done: TimeBankTransaction, holder: TimeBankAccount | None, service: TimeBankService
+) -> TimeBankRedemption:
+    redemption = done.redemption
+    same = holder is not None and (redemption.account_id, redemption.service_id) == (
+        holder.pk,
+        service.pk,
     )
+    return _replayed(done, same=same).redemption
 
 
 def redemption_create(
@@ -491,7 +521,7 @@ def redemption_create(
     from the family account of a family member they keep (for that person). The hours go to
     the organisation's received account at once and come back if the request is cancelled.
     The same `request_id` makes one request (a double-submitted form)."""
-    volunteer = _volunteer_of(user)
+    volunteer = timebank_volunteer(user)
     holder = _holder_account(user, volunteer, account)
     service = TimeBankService.objects.select_related("organisation").get(pk=service.pk)
     if not service.active or service.organisation.status != Organisation.Status.APPROVED:
@@ -515,8 +545,8 @@ def redemption_create(
     key = f"redemption:{volunteer.pk}:{_request_key(request_id)}"
     done = TimeBankTransaction.objects.filter(key=key).select_related("redemption").first()
     if done is not None:
-        return done.redemption
-    if holder.balance_minutes < service.price_minutes:
+        return _same_redemption(done, holder, service)
+    if holder is None or holder.balance_minutes < service.price_minutes:
         raise _insufficient("account")
     try:
         with transaction.atomic():
@@ -549,14 +579,15 @@ def redemption_create(
                 detail={"service": service.pk, "minutes": redemption.minutes},
             )
             notify(
-                recipients=_managers(service.organisation),
+                recipients=managers_of(service.organisation_id),
                 kind="timebank_redemption",
                 title=_("时间银行服务“%(title)s”有新的兑换申请") % {"title": service.title},
                 link=reverse("volunteers:org-redemptions", args=[service.organisation_id]),
                 dedupe_key=f"timebank:redemption:{redemption.pk}:requested",
             )
     except _AlreadyRequested:
-        return TimeBankTransaction.objects.select_related("redemption").get(key=key).redemption
+        done = TimeBankTransaction.objects.select_related("redemption").get(key=key)
+        return _same_redemption(done, holder, service)
     except VolunteerConflict as exc:
         if exc.code == "insufficient":
             raise _insufficient("account") from None
@@ -596,7 +627,9 @@ def redemption_fulfil(*, redemption: TimeBankRedemption, actor: User) -> TimeBan
 
 def redemption_cancel(*, redemption: TimeBankRedemption, actor: User) -> TimeBankRedemption:
     """The requester (while it waits) or a manager of the organisation cancels a request;
-    the hours go back to the account they came from, once however often this is called."""
+    the hours go back to the account they came from, once however often this is called. The
+    other side is told: the requester when the organisation cancels, the organisation's
+    managers when the requester does (they may have planned the visit)."""
     organisation = redemption.service.organisation
     is_requester = actor.is_authenticated and redemption.requested_by_id == actor.pk
     if not (is_requester or is_manager_of(actor, organisation.pk)):
@@ -628,7 +661,16 @@ def redemption_cancel(*, redemption: TimeBankRedemption, actor: User) -> TimeBan
                 target=redemption,
                 detail={"refunded": refund is not None, "by_requester": is_requester},
             )
-            if not is_requester:
+            if is_requester:
+                notify(
+                    recipients=managers_of(organisation.pk),
+                    kind="timebank_redemption",
+                    title=_("时间银行服务“%(title)s”的一项兑换申请已被申请人取消")
+                    % {"title": redemption.service.title},
+                    link=reverse("volunteers:org-redemptions", args=[organisation.pk]),
+                    dedupe_key=f"timebank:redemption:{redemption.pk}:withdrawn",
+                )
+            else:
                 _tell_requester(
                     redemption,
                     _("您兑换的服务“%(title)s”已被服务组织取消，时间已退回。"),
@@ -653,8 +695,13 @@ def redemption_contact_reveal(*, redemption: TimeBankRedemption, actor: User, re
     """The name and phone of the person to serve, for a manager of the organisation who has
     to deliver the service; each read is audit-logged with its purpose. Everywhere else the
     organisation sees the name masked. A family member without a phone of their own is
-    reached through the volunteer who asked."""
+    reached through the volunteer who asked. Only while the service is still to be
+    delivered: once it is done or cancelled there is no reason left to read them."""
     require_manager(actor, redemption.service.organisation)
+    if redemption.status != TimeBankRedemption.Status.REQUESTED:
+        raise VolunteerConflict(
+            _("该兑换已完成或已取消，不能再查看服务对象的联系方式。"), code="not_requested"
+        )
     account = redemption.account
     volunteer = account.volunteer
     if account.dependant_id:
@@ -797,8 +844,10 @@ class TimeBankReconciliation:
 
 def timebank_reconcile() -> TimeBankReconciliation:
     """Prove the time bank's sums: all postings sum to zero, each transaction balances and
-    has postings, each account's balance equals the sum of its postings, and no personal or
-    family account is below zero. Figures in minutes."""
+    has postings, each personal or family account's balance equals the sum of its postings
+    and is not below zero, the system accounts keep no balance of their own, and each hour
+    record has banked what it should (`_misbanked_records`). Figures in minutes, the system
+    accounts' from their postings."""
     result = TimeBankReconciliation()
     total = TimeBankPosting.objects.aggregate(total=Sum("minutes"))["total"] or 0
     result.figures["ledger_total"] = total
@@ -816,8 +865,9 @@ def timebank_reconcile() -> TimeBankReconciliation:
         "key", flat=True
     )[:20]:
         result.problems.append(f"transaction {key} has no postings")
+    holders = TimeBankAccount.objects.filter(kind__in=TimeBankAccount.HOLDER_KINDS)
     drifted = (
-        TimeBankAccount.objects.annotate(posted=Coalesce(Sum("postings__minutes"), 0))
+        holders.annotate(posted=Coalesce(Sum("postings__minutes"), 0))
         .exclude(balance_minutes=F("posted"))
         .order_by("pk")
     )
@@ -826,35 +876,76 @@ def timebank_reconcile() -> TimeBankReconciliation:
             f"account {account.pk} ({account.kind}) balance {account.balance_minutes} "
             f"≠ its postings {account.posted}"
         )
-    negative = TimeBankAccount.objects.filter(
-        kind__in=TimeBankAccount.HOLDER_KINDS, balance_minutes__lt=0
-    ).order_by("pk")
-    for account in negative[:20]:
+    for account in holders.filter(balance_minutes__lt=0).order_by("pk")[:20]:
         result.problems.append(f"account {account.pk} ({account.kind}) is below zero")
-
-    def kind_balance(*kinds) -> int:
-        return (
-            TimeBankAccount.objects.filter(kind__in=kinds).aggregate(total=Sum("balance_minutes"))[
-                "total"
-            ]
-            or 0
+    stored = (
+        TimeBankAccount.objects.exclude(kind__in=TimeBankAccount.HOLDER_KINDS)
+        .exclude(balance_minutes=0)
+        .order_by("pk")
+    )
+    for account in stored[:20]:
+        result.problems.append(
+            f"system account {account.pk} ({account.kind}) keeps a balance "
+            f"{account.balance_minutes}; its total is the sum of its postings"
         )
+    result.problems.extend(_misbanked_records(limit=20))
 
+    by_kind = dict(
+        TimeBankPosting.objects.values("account__kind")
+        .annotate(total=Sum("minutes"))
+        .values_list("account__kind", "total")
+        .order_by()
+    )
     result.figures.update(
-        given=-kind_balance(Kind.SERVICE_GIVEN),
-        held_personal=kind_balance(Kind.PERSONAL),
-        held_family=kind_balance(Kind.FAMILY),
-        received=kind_balance(Kind.SERVICE_RECEIVED),
-        expired=kind_balance(Kind.EXPIRED),
+        given=-by_kind.get(Kind.SERVICE_GIVEN, 0),
+        held_personal=by_kind.get(Kind.PERSONAL, 0),
+        held_family=by_kind.get(Kind.FAMILY, 0),
+        received=by_kind.get(Kind.SERVICE_RECEIVED, 0),
+        expired=by_kind.get(Kind.EXPIRED, 0),
         transactions=TimeBankTransaction.objects.count(),
     )
     return result
+
+
+def _misbanked_records(*, limit: int) -> list[str]:
+    """Hour records whose deposits and corrections in the volunteer's own account do not add
+    up to what timebank_sync_record banks: the confirmed minutes of a record of a banked
+    domain (settings.VOLUNTEER_TIMEBANK_DOMAINS) or of one banked before, 0 for any other.
+    Finds a record changed behind the bank's back (its minutes or status written directly)."""
+    banked = (
+        TimeBankPosting.objects.filter(
+            transaction__hour_record=OuterRef("pk"), account__kind=Kind.PERSONAL
+        )
+        .values("transaction__hour_record")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    has_moves = Exists(TimeBankTransaction.objects.filter(hour_record=OuterRef("pk")))
+    eligible = Q(activity__domain__in=settings.VOLUNTEER_TIMEBANK_DOMAINS) | Q(has_moves=True)
+    confirmed = Q(status=HourRecord.Status.CONFIRMED)
+    records = (
+        HourRecord.objects.annotate(
+            has_moves=has_moves,
+            banked=Coalesce(Subquery(banked), 0),
+            expected=Case(When(eligible & confirmed, then=F("minutes")), default=0),
+        )
+        .filter(eligible)
+        .exclude(banked=F("expected"))
+        .order_by("pk")
+        .values("pk", "status", "minutes", "banked", "expected")
+    )
+    return [
+        f"hour record {row['pk']} ({row['status']}, {row['minutes']} min) has banked "
+        f"{row['banked']} ≠ {row['expected']}"
+        for row in records[:limit]
+    ]
 
 
 __all__ = [
     "REDEMPTION_CONTACT_PURPOSE",
     "TimeBankReconciliation",
     "account_for",
+    "account_total",
     "expired_account",
     "family_account",
     "personal_account",
@@ -870,5 +961,6 @@ __all__ = [
     "timebank_service_update",
     "timebank_sync_record",
     "timebank_transfer",
+    "timebank_volunteer",
     "transaction_post",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from portal import privacy
+from volunteers.formatting import hours_label
 from volunteers.models import Skill, TimeOfWeek
 
 register = template.Library()
@@ -21,8 +22,8 @@ def places_left(position) -> int:
 
 @register.filter
 def hours(minutes) -> str:
-    """Minutes as hours with one decimal (95 → 1.6)."""
-    return f"{(minutes or 0) / 60:.1f}"
+    """Minutes as hours with one decimal, rounded down (95 → 1.5)."""
+    return hours_label(minutes)
 
 
 @register.filter

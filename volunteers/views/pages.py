@@ -8,6 +8,9 @@ writes through volunteers.services, whose Chinese errors are put back on the for
 
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -45,6 +48,7 @@ from volunteers.forms import (
 )
 from volunteers.models import HourRecord, Organisation, Signup
 from volunteers.qr import qr_svg
+from volunteers.throttles import CheckinCodeThrottle
 
 PAGE_SIZE = 20
 # A volunteer's or an activity's lists on one page: the newest this many.
@@ -318,13 +322,26 @@ class CheckinView(ResidentRequiredMixin, TemplateView):
         activity = self._activity(request.POST.get("activity"))
         form = self._form(request.POST, activity=activity)
         if form.is_valid() and activity is not None:
+            # Wrong codes are limited per volunteer and activity (volunteers.throttles).
+            throttle = CheckinCodeThrottle()
+            attempt = {"user_id": request.user.pk, "activity_id": activity.pk}
+            if not throttle.take(**attempt):
+                form.add_error(
+                    "code",
+                    _("签到码错误次数过多，请 %(n)s 分钟后再试。")
+                    % {"n": math.ceil(throttle.wait() / 60)},
+                )
+                return self.render_to_response(self.get_context_data(form=form), status=429)
             try:
                 record = services.code_checkin(
                     activity=activity, user=request.user, code=form.cleaned_data["code"]
                 )
             except VolunteerError as exc:
+                if exc.code != "invalid_code":
+                    throttle.release(**attempt)
                 apply_domain_error(form, exc)
             else:
+                throttle.release(**attempt)
                 if record.status == HourRecord.Status.OPEN:
                     messages.success(
                         request,
@@ -457,12 +474,17 @@ def signup_actions(signup: Signup, record: HourRecord | None) -> list[tuple[str,
     return []
 
 
-def _rows(signups) -> list[dict]:
-    rows = []
-    for signup in signups:
-        record = _hours_of(signup)
-        rows.append({"signup": signup, "record": record, "actions": signup_actions(signup, record)})
-    return rows
+def signup_row(signup: Signup, viewer) -> dict:
+    """A row of the desk; on the viewer's own sign-up no action is offered (another manager
+    handles it: services.require_not_own)."""
+    record = _hours_of(signup)
+    own = signup.volunteer.user_id == viewer.pk
+    actions = [] if own else signup_actions(signup, record)
+    return {"signup": signup, "record": record, "actions": actions, "own": own}
+
+
+def _rows(signups, viewer) -> list[dict]:
+    return [signup_row(signup, viewer) for signup in signups]
 
 
 class ActivityManageView(ManagedActivityMixin, TemplateView):
@@ -479,7 +501,7 @@ class ActivityManageView(ManagedActivityMixin, TemplateView):
         )
         return super().get_context_data(
             activity=self.activity,
-            rows=_rows(signups),
+            rows=_rows(signups, self.request.user),
             waitlist=waitlist,
             **kwargs,
         )
@@ -511,17 +533,9 @@ class SignupActionView(OrganiserRequiredMixin, View):
             error = exc
         if _is_htmx(request):
             signup = selectors.signup_get_for_manager(user=request.user, pk=pk)
-            record = _hours_of(signup)
             html = render_to_string(
                 "volunteers/partials/signup_row.html",
-                {
-                    "row": {
-                        "signup": signup,
-                        "record": record,
-                        "actions": signup_actions(signup, record),
-                    },
-                    "error": error,
-                },
+                {"row": signup_row(signup, request.user), "error": error},
                 request=request,
             )
             return HttpResponse(html)
@@ -560,24 +574,44 @@ class SignupContactView(OrganiserRequiredMixin, View):
 
 
 class ActivityCodeView(ManagedActivityMixin, TemplateView):
-    """The check-in code to show at the place, in very large type, with its QR code."""
+    """The check-in code to show at the place, in very large type, with its QR code. The code
+    changes every VOLUNTEER_CODE_ROTATE_SECONDS: htmx fetches the display again (this view,
+    answering htmx with the fragment only) well within each period."""
 
     template_name = "volunteers/activity_code.html"
+    fragment_name = "volunteers/partials/checkin_code.html"
+
+    def get_template_names(self):
+        return [self.fragment_name if _is_htmx(self.request) else self.template_name]
 
     def get_context_data(self, **kwargs):
-        grace = services.code_grace()
+        code = services.checkin_code_current(self.activity)
         return super().get_context_data(
             activity=self.activity,
-            valid_from=self.activity.starts_at - grace,
-            valid_until=self.activity.ends_at + grace,
-            checkin_url=checkin_url(self.request, self.activity),
+            code=code,
+            rotate_every=_every(settings.VOLUNTEER_CODE_ROTATE_SECONDS),
+            # Fetched again a few times per period (every 20 s for the default two minutes).
+            poll_seconds=max(5, min(20, settings.VOLUNTEER_CODE_ROTATE_SECONDS // 4)),
+            checkin_url=checkin_url(self.request, self.activity, code.code),
             **kwargs,
         )
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
-def checkin_url(request, activity) -> str:
-    """The check-in page with the activity and its code filled in, as an absolute URL."""
-    path = f"{reverse('volunteers:checkin')}?activity={activity.pk}&code={activity.checkin_code}"
+
+def _every(seconds: int) -> str:
+    if seconds % 60 == 0:
+        return _("%(n)s 分钟") % {"n": seconds // 60}
+    return _("%(n)s 秒") % {"n": seconds}
+
+
+def checkin_url(request, activity, code: str) -> str:
+    """The check-in page with the activity and the current code filled in, as an absolute
+    URL (it works only as long as the code does)."""
+    path = f"{reverse('volunteers:checkin')}?activity={activity.pk}&code={code}"
     return request.build_absolute_uri(path)
 
 
@@ -585,9 +619,11 @@ class ActivityQrView(ManagedActivityMixin, View):
     """The QR code of the check-in URL, as SVG (drawn on the server, no script)."""
 
     def get(self, request, pk):
+        code = services.checkin_code_current(self.activity).code
         response = HttpResponse(
-            qr_svg(checkin_url(request, self.activity)), content_type="image/svg+xml"
+            qr_svg(checkin_url(request, self.activity, code)), content_type="image/svg+xml"
         )
-        # The code inside is a secret of the organisers: never kept by a shared cache.
+        # The code inside changes and is a secret of the organisers: never kept by a cache
+        # (the page also names each period's image by its own URL, ?p=<period>).
         response["Cache-Control"] = "private, no-store"
         return response

@@ -43,9 +43,12 @@ class RankingView(TemplateView):
         )
 
 
-def _volunteer_or_404(number: str):
+def _volunteer_or_404(number: str, viewer):
+    """A volunteer whose record the viewer may see (a minor's: covering officials only)."""
     volunteer = selectors.volunteer_get_by_number(number=number)
-    if volunteer is None:
+    if volunteer is None or not selectors.volunteer_record_visible(
+        volunteer=volunteer, viewer=viewer
+    ):
         raise Http404
     return volunteer
 
@@ -56,8 +59,8 @@ class ProfileView(TemplateView):
     template_name = "volunteers/profile.html"
 
     def get_context_data(self, form=None, **kwargs):
-        volunteer = _volunteer_or_404(self.kwargs["number"])
         user = self.request.user
+        volunteer = _volunteer_or_404(self.kwargs["number"], user)
         levels = services.grantable_levels(user) if services.may_commend(user, volunteer) else []
         if levels and form is None:
             form = CommendationForm(levels=levels)
@@ -73,7 +76,7 @@ class CommendView(OfficialRequiredMixin, View):
     """An official covering the volunteer records a commendation (the form on the profile)."""
 
     def post(self, request, number):
-        volunteer = _volunteer_or_404(number)
+        volunteer = _volunteer_or_404(number, request.user)
         if not services.may_commend(request.user, volunteer):
             raise PermissionDenied
         form = CommendationForm(request.POST, levels=services.grantable_levels(request.user))

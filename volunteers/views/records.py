@@ -49,6 +49,9 @@ class MyCertificatesView(ResidentRequiredMixin, View):
         return self._page(request, CertificateIssueForm())
 
     def post(self, request):
+        # A resident who is not a volunteer is refused before the input is read.
+        if selectors.volunteer_get_for_user(user=request.user) is None:
+            return self._page(request, CertificateIssueForm(), status=403)
         form = CertificateIssueForm(request.POST)
         if form.is_valid():
             try:

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,12 +26,16 @@ from portal.forms import apply_domain_error
 from portal.privacy import redact_identifiers
 from volunteers import selectors
 from volunteers.forms_timebank import RedeemForm, ServiceFilterForm, ServiceForm, TransferForm
-from volunteers.models import TimeBankRedemption
+from volunteers.models import TimeBankAccount, TimeBankRedemption
 from volunteers.services import timebank
 
 STATEMENT_LIMIT = 100
 LIST_LIMIT = 200
 PAGE_SIZE = 20
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -64,6 +69,8 @@ class TimeBankView(ResidentRequiredMixin, View):
         elif accounts:
             shown = accounts[0]
         targets = selectors.transfer_targets(user=user) if volunteer else []
+        own = next((a for a in accounts if a.kind == TimeBankAccount.Kind.PERSONAL), None)
+        available = own.balance_minutes if own else 0
         context = {
             "volunteer": volunteer,
             "accounts": accounts,
@@ -71,7 +78,7 @@ class TimeBankView(ResidentRequiredMixin, View):
             "statement": selectors.timebank_statement(account=shown, limit=STATEMENT_LIMIT)
             if shown
             else [],
-            "form": form or TransferForm(targets=targets),
+            "form": form or TransferForm(targets=targets, available_minutes=available),
             "targets": targets,
             "others": [
                 d
@@ -88,6 +95,9 @@ class TimeBankView(ResidentRequiredMixin, View):
         return self._page(request)
 
     def post(self, request):
+        # A resident who is not a volunteer is refused before the input is read.
+        if selectors.volunteer_get_for_user(user=request.user) is None:
+            return self._page(request, status=403)
         targets = selectors.transfer_targets(user=request.user)
         form = TransferForm(request.POST, targets=targets)
         if form.is_valid():
@@ -165,6 +175,9 @@ class RedeemView(ResidentRequiredMixin, View):
         return self._page(request)
 
     def post(self, request, pk):
+        # A resident who is not a volunteer is refused before the input is read.
+        if selectors.volunteer_get_for_user(user=request.user) is None:
+            return self._page(request, status=403)
         accounts = selectors.spendable_accounts(user=request.user)
         form = RedeemForm(request.POST, accounts=accounts)
         if form.is_valid():
@@ -270,8 +283,9 @@ class OrgRedemptionsView(_ManagerMixin, View):
 
 
 class OrgRedemptionView(LoginRequiredMixin, View):
-    """One redemption with the name and phone of the person to serve, for the organisation's
-    managers only; every view is audit-logged as a read of personal data."""
+    """One redemption for the organisation's managers: the person to serve by masked name,
+    the note's identifiers redacted. Their name and phone come on an explicit request
+    (RedemptionContactView), not with the page."""
 
     template_name = "volunteers/timebank/org_redemption.html"
 
@@ -279,16 +293,49 @@ class OrgRedemptionView(LoginRequiredMixin, View):
         redemption = selectors.redemption_get_for_manager(user=request.user, pk=pk)
         if redemption is None:
             raise Http404
-        contact = timebank.redemption_contact_reveal(
-            redemption=redemption, actor=request.user, request=request
-        )
-        context = {
-            "redemption": redemption,
-            "organisation": redemption.service.organisation,
-            "contact": contact,
-            "note": redact_identifiers(redemption.note),
-        }
-        return render(request, self.template_name, context)
+        return _redemption_page(request, redemption)
+
+
+def _redemption_page(request, redemption, *, contact=None, status=200):
+    context = {
+        "redemption": redemption,
+        "organisation": redemption.service.organisation,
+        "holder": selectors.holder_masked_name(redemption.account),
+        "contact": contact,
+        "note": redact_identifiers(redemption.note),
+        "may_reveal": redemption.status == TimeBankRedemption.Status.REQUESTED,
+    }
+    return render(request, OrgRedemptionView.template_name, context, status=status)
+
+
+class RedemptionContactView(LoginRequiredMixin, View):
+    """查看联系方式: the name and phone of the person to serve, for the organisation's managers
+    while the service is still to be delivered (409 after), on an explicit request that is
+    audit-logged (a GET would be fetched by link preloaders)."""
+
+    def post(self, request, pk):
+        redemption = selectors.redemption_get_for_manager(user=request.user, pk=pk)
+        if redemption is None:
+            raise Http404
+        try:
+            contact = timebank.redemption_contact_reveal(
+                redemption=redemption, actor=request.user, request=request
+            )
+        except DomainError as exc:
+            if not _is_htmx(request):
+                messages.error(request, exc.message)
+                return _redemption_page(request, redemption, status=exc.status)
+            # htmx swaps 4xx responses only when told to: the message goes in the slot.
+            return _contact_fragment(request, error=exc.message)
+        if _is_htmx(request):
+            return _contact_fragment(request, contact=contact)
+        return _redemption_page(request, redemption, contact=contact)
+
+
+def _contact_fragment(request, **context) -> HttpResponse:
+    return HttpResponse(
+        render_to_string("volunteers/partials/redemption_contact.html", context, request=request)
+    )
 
 
 class OrgTimeBankServicesView(_ManagerMixin, View):

@@ -24,8 +24,9 @@ FIGURES = [
 
 class Command(BaseCommand):
     help = (
-        "Reconcile the time bank's ledger (balanced transactions, balances equal to postings, "
-        "no negative holder); exit status 1 on a problem."
+        "Reconcile the time bank's ledger (balanced transactions, holder balances equal to "
+        "postings and never negative, no stored system balance, each hour record banked as "
+        "confirmed); exit status 1 on a problem."
     )
 
     def handle(self, *args, **options) -> None:
