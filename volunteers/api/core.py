@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.permissions import IsOfficial, IsResident, is_provider_staff, is_resident
 from volunteers import selectors, services
+from volunteers.api.common import found, valid
 from volunteers.errors import VolunteerError
 from volunteers.models import Organisation
 from volunteers.serializers.core import (
@@ -50,18 +51,6 @@ from volunteers.throttles import CheckinCodeThrottle
 SUBLIST_LIMIT = 500
 
 
-def _found(obj):
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def _valid(serializer_class, request):
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
 # --- Volunteers ---------------------------------------------------------------------------------
 
 
@@ -72,12 +61,12 @@ class VolunteerMeApi(APIView):
 
     @extend_schema(responses={200: VolunteerSelfSerializer})
     def get(self, request):
-        volunteer = _found(selectors.volunteer_get_for_user(user=request.user))
+        volunteer = found(selectors.volunteer_get_for_user(user=request.user))
         return Response(VolunteerSelfSerializer(volunteer).data)
 
     @extend_schema(request=VolunteerRegisterSerializer, responses={201: VolunteerSelfSerializer})
     def post(self, request):
-        values = _valid(VolunteerRegisterSerializer, request)
+        values = valid(VolunteerRegisterSerializer, request)
         volunteer = services.volunteer_register(
             user=request.user,
             division_code=values.pop("division"),
@@ -94,7 +83,7 @@ class VolunteerPublicApi(APIView):
 
     @extend_schema(responses={200: VolunteerPublicSerializer})
     def get(self, request, pk):
-        volunteer = _found(selectors.volunteer_get_public(pk=pk))
+        volunteer = found(selectors.volunteer_get_public(pk=pk))
         # A minor's profile is not public (only officials covering their division see it).
         if not selectors.volunteer_record_visible(volunteer=volunteer, viewer=request.user):
             raise Http404
@@ -147,7 +136,7 @@ class OrganisationListApi(mixins.ListModelMixin, generics.GenericAPIView):
             raise exceptions.NotAuthenticated
         if not (is_resident(request.user) or is_provider_staff(request.user)):
             self.permission_denied(request, message=_("仅居民和服务机构人员可以登记志愿服务组织。"))
-        values = _valid(OrganisationWriteSerializer, request)
+        values = valid(OrganisationWriteSerializer, request)
         organisation = services.organisation_register(
             owner=request.user, division_code=values.pop("division"), **values
         )
@@ -159,7 +148,7 @@ class OrganisationDetailApi(APIView):
 
     @extend_schema(responses={200: OrganisationSerializer})
     def get(self, request, pk):
-        organisation = _found(selectors.organisation_get_visible(viewer=request.user, pk=pk))
+        organisation = found(selectors.organisation_get_visible(viewer=request.user, pk=pk))
         return Response(OrganisationSerializer(organisation).data)
 
 
@@ -170,10 +159,10 @@ class OrganisationDecisionApi(APIView):
 
     @extend_schema(request=OrganisationDecisionSerializer, responses={200: OrganisationSerializer})
     def post(self, request, pk):
-        organisation = _found(Organisation.objects.filter(pk=pk).first())
+        organisation = found(Organisation.objects.filter(pk=pk).first())
         if not request.user.covers(organisation.division_id):
             raise Http404
-        values = _valid(OrganisationDecisionSerializer, request)
+        values = valid(OrganisationDecisionSerializer, request)
         organisation = services.organisation_decide(
             organisation=organisation, official=request.user, request=request, **values
         )
@@ -186,14 +175,14 @@ class OrganisationMembersApi(APIView):
 
     @extend_schema(responses={200: MemberSerializer(many=True)})
     def get(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_reader(user=request.user, pk=pk))
+        organisation = found(selectors.organisation_get_for_reader(user=request.user, pk=pk))
         members = selectors.member_list(organisation=organisation)[:SUBLIST_LIMIT]
         return Response(MemberSerializer(members, many=True).data)
 
     @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
     def post(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
-        values = _valid(MemberWriteSerializer, request)
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        values = valid(MemberWriteSerializer, request)
         member = services.member_add(organisation=organisation, actor=request.user, **values)
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -203,14 +192,14 @@ class OrganisationActivitiesApi(APIView):
 
     @extend_schema(responses={200: ActivitySerializer(many=True)})
     def get(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
         activities = selectors.activity_list_for_organisation(organisation=organisation)
         return Response(ActivitySerializer(activities[:SUBLIST_LIMIT], many=True).data)
 
     @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
     def post(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
-        values = _valid(ActivityWriteSerializer, request)
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        values = valid(ActivityWriteSerializer, request)
         values["positions"] = [dict(p) for p in values["positions"]]
         activity = services.activity_publish(
             organisation=organisation, actor=request.user, data=values
@@ -253,7 +242,7 @@ class ActivityDetailApi(APIView):
 
     @extend_schema(responses={200: ActivitySerializer})
     def get(self, request, pk):
-        activity = _found(selectors.activity_get_visible(viewer=request.user, pk=pk))
+        activity = found(selectors.activity_get_visible(viewer=request.user, pk=pk))
         return Response(ActivitySerializer(activity).data)
 
 
@@ -262,7 +251,7 @@ class ActivitySignupsApi(APIView):
 
     @extend_schema(responses={200: ManagedSignupSerializer(many=True)})
     def get(self, request, pk):
-        activity = _found(selectors.activity_get_for_manager(user=request.user, pk=pk))
+        activity = found(selectors.activity_get_for_manager(user=request.user, pk=pk))
         signups = selectors.signup_list_for_activity(activity=activity)[:SUBLIST_LIMIT]
         return Response(ManagedSignupSerializer(signups, many=True).data)
 
@@ -270,8 +259,8 @@ class ActivitySignupsApi(APIView):
     def post(self, request, pk):
         if not is_resident(request.user):
             self.permission_denied(request, message=IsResident.message)
-        activity = _found(selectors.activity_get_visible(viewer=request.user, pk=pk))
-        values = _valid(SignupWriteSerializer, request)
+        activity = found(selectors.activity_get_visible(viewer=request.user, pk=pk))
+        values = valid(SignupWriteSerializer, request)
         signup = services.signup_create(
             activity=activity,
             user=request.user,
@@ -287,7 +276,7 @@ class ActivityCodeApi(APIView):
 
     @extend_schema(responses={200: CheckinCodeSerializer})
     def get(self, request, pk):
-        activity = _found(selectors.activity_get_for_manager(user=request.user, pk=pk))
+        activity = found(selectors.activity_get_for_manager(user=request.user, pk=pk))
         response = Response(CheckinCodeSerializer(services.checkin_code_current(activity)).data)
         response["Cache-Control"] = "private, no-store"
         return response
@@ -313,8 +302,8 @@ class ActivityCheckinApi(APIView):
         # CheckinCodeThrottle took one attempt before this ran; only a wrong code keeps it.
         wrong_code = False
         try:
-            activity = _found(selectors.activity_get_visible(viewer=request.user, pk=pk))
-            values = _valid(CodeSerializer, request)
+            activity = found(selectors.activity_get_visible(viewer=request.user, pk=pk))
+            values = valid(CodeSerializer, request)
             record = services.code_checkin(
                 activity=activity, user=request.user, code=values["code"]
             )
@@ -335,8 +324,8 @@ class SignupDecisionApi(APIView):
 
     @extend_schema(request=SignupDecisionSerializer, responses={200: ManagedSignupSerializer})
     def post(self, request, pk):
-        signup = _found(selectors.signup_get_for_manager(user=request.user, pk=pk))
-        values = _valid(SignupDecisionSerializer, request)
+        signup = found(selectors.signup_get_for_manager(user=request.user, pk=pk))
+        values = valid(SignupDecisionSerializer, request)
         signup = services.signup_decide(
             signup=signup, actor=request.user, accept=values["action"] == "accept"
         )
@@ -348,7 +337,7 @@ class SignupCancelApi(APIView):
 
     @extend_schema(request=None, responses={200: SignupSerializer})
     def post(self, request, pk):
-        signup = _found(selectors.signup_get_for_volunteer_or_manager(user=request.user, pk=pk))
+        signup = found(selectors.signup_get_for_volunteer_or_manager(user=request.user, pk=pk))
         signup = services.signup_cancel(signup=signup, actor=request.user)
         return Response(SignupSerializer(signup).data)
 
@@ -358,8 +347,8 @@ class SignupAttendanceApi(APIView):
 
     @extend_schema(request=AttendanceSerializer, responses={200: HourRecordSerializer})
     def post(self, request, pk):
-        signup = _found(selectors.signup_get_for_manager(user=request.user, pk=pk))
-        values = _valid(AttendanceSerializer, request)
+        signup = found(selectors.signup_get_for_manager(user=request.user, pk=pk))
+        values = valid(AttendanceSerializer, request)
         record = services.attendance_record(signup=signup, actor=request.user, **values)
         return Response(HourRecordSerializer(record).data)
 
@@ -369,6 +358,6 @@ class HoursConfirmApi(APIView):
 
     @extend_schema(request=None, responses={200: HourRecordSerializer})
     def post(self, request, pk):
-        record = _found(selectors.hour_record_get_for_manager(user=request.user, pk=pk))
+        record = found(selectors.hour_record_get_for_manager(user=request.user, pk=pk))
         record = services.hours_confirm(record=record, actor=request.user)
         return Response(HourRecordSerializer(record).data)

@@ -8,7 +8,6 @@ writes through volunteers.services (rules, transactions, audit).
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -22,6 +21,7 @@ from portal.accounts.permissions import IsResident
 from portal.schema import ErrorSerializer
 from providers.throttles import VerifyThrottle
 from volunteers import selectors, services
+from volunteers.api.common import found, valid
 from volunteers.certificate_pdf import certificate_pdf_response
 from volunteers.serializers.records import (
     HourDisputeResolutionSerializer,
@@ -37,18 +37,6 @@ from volunteers.serializers.records import (
 LIST_LIMIT = 500
 
 
-def _found(obj):
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def _valid(serializer_class, request):
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
 # --- Disputes -----------------------------------------------------------------------------------
 
 
@@ -59,8 +47,8 @@ class HourDisputeRaiseApi(APIView):
 
     @extend_schema(request=HourDisputeWriteSerializer, responses={201: HourDisputeSerializer})
     def post(self, request, pk):
-        record = _found(selectors.hour_record_get_for_volunteer(user=request.user, pk=pk))
-        values = _valid(HourDisputeWriteSerializer, request)
+        record = found(selectors.hour_record_get_for_volunteer(user=request.user, pk=pk))
+        values = valid(HourDisputeWriteSerializer, request)
         dispute = services.hour_dispute_raise(record=record, user=request.user, **values)
         return Response(HourDisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
@@ -83,7 +71,7 @@ class OrganisationDisputesApi(APIView):
 
     @extend_schema(responses={200: ManagedHourDisputeSerializer(many=True)})
     def get(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
         disputes = selectors.dispute_list_open_for_organisation(organisation=organisation)
         return Response(ManagedHourDisputeSerializer(disputes[:LIST_LIMIT], many=True).data)
 
@@ -98,8 +86,8 @@ class DisputeResolutionApi(APIView):
         request=HourDisputeResolutionSerializer, responses={200: ManagedHourDisputeSerializer}
     )
     def post(self, request, pk):
-        dispute = _found(selectors.dispute_get_for_manager(user=request.user, pk=pk))
-        values = _valid(HourDisputeResolutionSerializer, request)
+        dispute = found(selectors.dispute_get_for_manager(user=request.user, pk=pk))
+        values = valid(HourDisputeResolutionSerializer, request)
         dispute = services.hour_dispute_resolve(dispute=dispute, actor=request.user, **values)
         return Response(ManagedHourDisputeSerializer(dispute).data)
 
@@ -123,7 +111,7 @@ class MyCertificatesApi(APIView):
     def post(self, request):
         # Before the input is read: a resident who is not a volunteer gets a 403, not a 400.
         services.require_volunteer(request.user)
-        values = _valid(VolunteerCertificateIssueSerializer, request)
+        values = valid(VolunteerCertificateIssueSerializer, request)
         certificate = services.certificate_issue(user=request.user, **values)
         return Response(
             VolunteerCertificateSerializer(certificate).data, status=status.HTTP_201_CREATED
@@ -149,7 +137,7 @@ class CertificatePdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        certificate = _found(selectors.certificate_get_for_owner(user=request.user, pk=pk))
+        certificate = found(selectors.certificate_get_for_owner(user=request.user, pk=pk))
         return certificate_pdf_response(certificate)
 
 
@@ -160,7 +148,7 @@ class CertificateRevokeApi(APIView):
 
     @extend_schema(request=None, responses={200: VolunteerCertificateSerializer})
     def post(self, request, pk):
-        certificate = _found(selectors.certificate_get_for_owner(user=request.user, pk=pk))
+        certificate = found(selectors.certificate_get_for_owner(user=request.user, pk=pk))
         certificate = services.certificate_revoke(certificate=certificate, user=request.user)
         return Response(VolunteerCertificateSerializer(certificate).data)
 

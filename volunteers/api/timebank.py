@@ -8,7 +8,6 @@ writes through volunteers.services.timebank. There is no operation that pays hou
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from portal.accounts.permissions import IsResident
 from portal.schema import ErrorSerializer
 from volunteers import selectors
+from volunteers.api.common import found, valid
 from volunteers.models import TimeBankAccount
 from volunteers.serializers.timebank import (
     ManagedRedemptionSerializer,
@@ -39,18 +39,6 @@ NOT_YOURS = OpenApiResponse(
     ErrorSerializer,
     description="The family member named in the body is not one of the caller's (or none).",
 )
-
-
-def _found(obj):
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def _valid(serializer_class, request) -> dict:
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
 
 
 def _volunteer(request):
@@ -89,7 +77,7 @@ class StatementApi(APIView):
 
     @extend_schema(responses={200: StatementSerializer})
     def get(self, request, pk):
-        account = _found(selectors.timebank_account_get_for_user(user=request.user, pk=pk))
+        account = found(selectors.timebank_account_get_for_user(user=request.user, pk=pk))
         lines = selectors.timebank_statement(account=account, limit=LIST_LIMIT)
         return Response(StatementSerializer({"account": account, "lines": lines}).data)
 
@@ -106,7 +94,7 @@ class TransferApi(APIView):
     )
     def post(self, request):
         volunteer = _volunteer(request)
-        values = _valid(TransferWriteSerializer, request)
+        values = valid(TransferWriteSerializer, request)
         posted = timebank.timebank_transfer(
             user=request.user,
             dependant_id=values["dependant"],
@@ -160,7 +148,7 @@ class OrganisationTimeBankServicesApi(APIView):
 
     @extend_schema(responses={200: TimeBankServiceSerializer(many=True)})
     def get(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
         services = selectors.timebank_service_list_for_organisation(organisation=organisation)
         return Response(TimeBankServiceSerializer(services[:LIST_LIMIT], many=True).data)
 
@@ -168,8 +156,8 @@ class OrganisationTimeBankServicesApi(APIView):
         request=TimeBankServiceWriteSerializer, responses={201: TimeBankServiceSerializer}
     )
     def post(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
-        values = _valid(TimeBankServiceWriteSerializer, request)
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        values = valid(TimeBankServiceWriteSerializer, request)
         if "division" in values:
             values["division_code"] = values.pop("division")
         service = timebank.timebank_service_create(
@@ -189,7 +177,7 @@ class TimeBankServiceApi(APIView):
         responses={200: TimeBankServiceSerializer},
     )
     def patch(self, request, pk):
-        service = _found(selectors.timebank_service_get_for_manager(user=request.user, pk=pk))
+        service = found(selectors.timebank_service_get_for_manager(user=request.user, pk=pk))
         data = TimeBankServiceWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -220,7 +208,7 @@ class RedemptionsApi(APIView):
     )
     def post(self, request):
         _volunteer(request)
-        values = _valid(RedemptionWriteSerializer, request)
+        values = valid(RedemptionWriteSerializer, request)
         redemption = timebank.redemption_create(user=request.user, **values)
         redemption = selectors.redemption_get_for_requester_or_manager(
             user=request.user, pk=redemption.pk
@@ -235,7 +223,7 @@ class RedemptionFulfilApi(APIView):
 
     @extend_schema(request=None, responses={200: ManagedRedemptionSerializer})
     def post(self, request, pk):
-        redemption = _found(selectors.redemption_get_for_manager(user=request.user, pk=pk))
+        redemption = found(selectors.redemption_get_for_manager(user=request.user, pk=pk))
         redemption = timebank.redemption_fulfil(redemption=redemption, actor=request.user)
         redemption = selectors.redemption_get_for_manager(user=request.user, pk=pk)
         return Response(ManagedRedemptionSerializer(redemption).data)
@@ -249,7 +237,7 @@ class RedemptionCancelApi(APIView):
 
     @extend_schema(request=None, responses={200: ManagedRedemptionSerializer})
     def post(self, request, pk):
-        redemption = _found(
+        redemption = found(
             selectors.redemption_get_for_requester_or_manager(user=request.user, pk=pk)
         )
         timebank.redemption_cancel(redemption=redemption, actor=request.user)
@@ -267,7 +255,7 @@ class OrganisationRedemptionsApi(APIView):
         responses={200: ManagedRedemptionSerializer(many=True)},
     )
     def get(self, request, pk):
-        organisation = _found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
+        organisation = found(selectors.organisation_get_for_manager(user=request.user, pk=pk))
         query = RedemptionQueueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         redemptions = selectors.redemption_list_for_organisation(
