@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
-pytestmark = pytest.mark.e2e
+# A real transaction (the live server reads what the test wrote); the reference data
+# (divisions) is loaded again by the conftest for such tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_organiser_asks_for_the_contact_of_the_person_to_serve(
-    page, live_server, transactional_db, shot, csp_violations, password
+    page, live_server, shot, csp_violations, password
 ):
     from django.utils import timezone
 
