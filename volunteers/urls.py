@@ -18,6 +18,7 @@ urlpatterns: list = [
         pages.ActivityManageView.as_view(),
         name="activity-manage",
     ),
+    path("activities/<int:pk>/cancel/", pages.ActivityCancelView.as_view(), name="activity-cancel"),
     path("activities/<int:pk>/code/", pages.ActivityCodeView.as_view(), name="activity-code"),
     path("activities/<int:pk>/code.svg", pages.ActivityQrView.as_view(), name="activity-qr"),
     path("signups/<int:pk>/cancel/", pages.SignupCancelView.as_view(), name="signup-cancel"),

@@ -576,6 +576,8 @@ MATRIX: dict[str, list[Case]] = {
     "volunteers:activity-manage": [case(get=A_PROV, kw=pk("vol_activity_a"))],
     "volunteers:activity-code": [case(get=A_PROV, kw=pk("vol_activity_a"))],
     "volunteers:activity-qr": [case(get=A_PROV, kw=pk("vol_activity_a"))],
+    # Without a reason nothing is cancelled: the refusal shows on the desk (the world stays).
+    "volunteers:activity-cancel": [case(post=A_PROV, kw=pk("vol_activity_a"))],
     "volunteers:signup-cancel": [case(post=A_RES | A_PROV, kw=pk("vol_signup_a"))],
     "volunteers:signup-action": [
         case(post=A_PROV, kw=pk("vol_signup_a"), data={"POST": {"action": "reject"}})

@@ -153,6 +153,7 @@ NOT_ABOUT_RESIDENTS = {
     "api-timebank-redemption-cancel": "POST only",
     "volunteers:commend": "POST only",
     "volunteers:signup-cancel": "POST only",
+    "volunteers:activity-cancel": "POST only",
     "volunteers:signup-action": "POST only",
     # The organiser's explicit request for an accepted volunteer's name and phone: POST only,
     # audit-logged (tests/volunteers/test_pages_organisers.py).

@@ -9,6 +9,7 @@ NotAllowed (403), with Chinese messages and the field at fault.
 
 from volunteers.services.activities import (
     activities_reindex,
+    activity_cancel,
     activity_publish,
     signup_cancel,
     signup_create,
@@ -57,6 +58,7 @@ from volunteers.services.timebank import (
 __all__ = [
     "CheckinCode",
     "activities_reindex",
+    "activity_cancel",
     "activity_publish",
     "attendance_record",
     "certificate_issue",

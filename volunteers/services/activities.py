@@ -215,6 +215,16 @@ def signup_create(*, activity: Activity, user: User, position_id, note: str = ""
     now = timezone.now()
     try:
         with transaction.atomic():
+            # Read the activity again under a lock that a cancellation (FOR UPDATE) waits for
+            # and waits on: no sign-up slips in beside a cancellation.
+            status = (
+                Activity.objects.select_for_update(no_key=True)
+                .filter(pk=activity.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if status != Activity.Status.PUBLISHED:
+                raise VolunteerConflict(_("该活动已开始或已取消，不能报名。"), code="closed")
             signup = Signup.objects.create(
                 activity=activity,
                 position=position,
@@ -311,6 +321,46 @@ def signup_cancel(*, signup: Signup, actor: User) -> Signup:
         release_signup(signup)
         audit_record(actor=actor, action="volunteer_signup.cancelled", target=signup)
     return signup
+
+
+def activity_cancel(*, activity: Activity, actor: User, reason: str) -> Activity:
+    """A manager cancels an activity that has not started: every open sign-up is cancelled
+    (its place released), and each volunteer who had applied is told why."""
+    require_manager(actor, activity.organisation)
+    reason = required_text(reason, "reason", 200)
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+        if activity.status == Activity.Status.CANCELLED:
+            raise VolunteerConflict(_("该活动已取消。"), code="already_cancelled")
+        if activity.starts_at <= timezone.now():
+            raise VolunteerConflict(_("活动已开始，不能取消。"), code="already_started")
+        activity.status = Activity.Status.CANCELLED
+        activity.save(update_fields=["status"])
+        signups = list(
+            Signup.objects.select_for_update(of=("self",))
+            .select_related("volunteer__user")
+            .filter(activity=activity, status__in=Signup.ACTIVE)
+        )
+        now = timezone.now()
+        Signup.objects.filter(pk__in=[s.pk for s in signups]).update(
+            status=Signup.Status.CANCELLED, decided_at=now
+        )
+        activity.positions.update(accepted=0)
+        audit_record(
+            actor=actor,
+            action="volunteer_activity.cancelled",
+            target=activity,
+            detail={"reason": reason, "signups": len(signups)},
+        )
+        if signups:
+            notify(
+                recipients=[s.volunteer.user for s in signups],
+                kind="volunteer_signup",
+                title=_("志愿活动“%(title)s”已取消：%(reason)s")
+                % {"title": activity.title, "reason": reason},
+                dedupe_key=f"volactivity:{activity.pk}:cancelled",
+            )
+    return activity
 
 
 def release_signup(signup: Signup) -> None:

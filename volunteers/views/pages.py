@@ -503,8 +503,25 @@ class ActivityManageView(ManagedActivityMixin, TemplateView):
             activity=self.activity,
             rows=_rows(signups, self.request.user),
             waitlist=waitlist,
+            started=self.activity.starts_at <= timezone.now(),
             **kwargs,
         )
+
+
+class ActivityCancelView(ManagedActivityMixin, View):
+    """The organiser cancels an activity that has not started, with a reason the volunteers
+    who applied are told."""
+
+    def post(self, request, pk):
+        try:
+            services.activity_cancel(
+                activity=self.activity, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except VolunteerError as exc:
+            messages.error(request, exc.message)
+            return redirect("volunteers:activity-manage", pk=self.activity.pk)
+        messages.success(request, _("活动已取消，已报名的志愿者会收到通知。"))
+        return redirect("volunteers:organisation-manage", pk=self.activity.organisation_id)
 
 
 class SignupActionView(OrganiserRequiredMixin, View):
