@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ratings",
     "matching",
     "volunteers",
+    "socialorgs",
     # Last: its demo publishes the first release of every dataset from the other apps' data.
     "openData",
 ]
@@ -353,6 +354,19 @@ VOLUNTEER_STAR_HOURS = [
 VOLUNTEER_TIMEBANK_DOMAINS = env.list("VOLUNTEER_TIMEBANK_DOMAINS", default=["elderly"])
 VOLUNTEER_TIMEBANK_EXPIRY_MONTHS = env.int("VOLUNTEER_TIMEBANK_EXPIRY_MONTHS", default=36)
 VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE = env.int("VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE", default=60)
+
+# --- Social organisations (socialorgs.services) ---------------------------------------------
+
+# The annual report for year Y is due on this month-day of year Y+1 (年检 by 31 May); the
+# overdue job flags the ones still not submitted after it.
+SOCIALORG_ANNUAL_REPORT_DUE = env.str("SOCIALORG_ANNUAL_REPORT_DUE", default="05-31")
+# An evaluation grade (5A–1A) is valid for this many years from the day it was awarded.
+SOCIALORG_GRADE_VALID_YEARS = env.int("SOCIALORG_GRADE_VALID_YEARS", default=5)
+# A complaint against a social organisation gets this many working days per stage.
+SOCIALORG_COMPLAINT_STAGE_DAYS = env.int("SOCIALORG_COMPLAINT_STAGE_DAYS", default=5)
+# Key of the private-field digests in the charity hash chain (donor and beneficiary names are
+# not public, so their digest is keyed; the public fields are hashed as they are).
+SOCIALORG_CHAIN_KEY = env.str("SOCIALORG_CHAIN_KEY", default="") or SECRET_KEY
 
 # --- Matching (matching.services.engine) ----------------------------------------------------
 

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("ratings.api_urls")),
     path("", include("matching.api_urls")),
     path("", include("volunteers.api_urls")),
+    path("socialorgs/", include("socialorgs.api_urls")),
     path("", include(open_data_api.workflow)),
 ]
 
@@ -45,6 +46,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("openData.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("socialorgs/", include("socialorgs.urls")),
 ]
 
 handler403 = "portal.views.permission_denied"

@@ -1,0 +1,5 @@
+"""API of the socialorgs app: credit (routes under /api/v1/socialorgs/)."""
+
+from django.urls import path  # noqa: F401
+
+routes: list = []
