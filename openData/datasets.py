@@ -14,6 +14,7 @@ from openData.builders import Builder, Extra, Field, Resource, register
 from providers import selectors as providers
 from ratings import selectors as ratings
 from services import selectors as services
+from socialorgs.selectors import opendata as socialorgs
 from volunteers import selectors as volunteers
 
 from matching import selectors as matching  # isort: skip
@@ -228,6 +229,168 @@ VOLUNTEER_SERVICE = Resource(
     dependent_fields=["hours"],
 )
 
+# --- Social organisations (socialorgs.selectors.opendata) -------------------------------------
+
+_CREDIT_CODE = Field("credit_code", "string", "统一社会信用代码", "Unified social credit code")
+
+SOCIALORGS = Resource(
+    name="socialorgs",
+    title="社会组织登记信息",
+    title_en="Registered social organisations",
+    fields=[
+        _CREDIT_CODE,
+        Field("name", "string", "组织名称", "Name"),
+        Field(
+            "kind",
+            "string",
+            "组织类型",
+            "Kind",
+            "association 社会团体；social_service 民办非企业单位（社会服务机构）；"
+            "foundation 基金会",
+        ),
+        Field("domain", "string", "业务领域", "Domain"),
+        Field("division_code", "string", "住所所在区划代码", "Division code"),
+        Field("authority", "string", "登记管理机关", "Registration authority"),
+        Field("founded_on", "date", "成立登记日期", "Registered on"),
+        Field(
+            "status", "string", "登记状态", "Status", "normal 正常；revoked 撤销；deregistered 注销"
+        ),
+        Field("status_changed_on", "date", "状态变更日期", "Status changed on"),
+        Field("is_charity", "boolean", "慈善组织", "Charity"),
+        Field("public_fundraising", "boolean", "公开募捐资格", "Public fundraising"),
+        Field("evaluation_grade", "integer", "评估等级（A）", "Evaluation grade (A)", "5 = 5A"),
+        Field("grade_valid_until", "date", "等级有效期至", "Grade valid until"),
+        Field("credit_grade", "string", "信用等级", "Credit grade"),
+        Field(
+            "standing",
+            "string",
+            "信用状态",
+            "Credit standing",
+            "normal 正常；abnormal 活动异常名录；serious 严重违法失信名单",
+        ),
+        Field("last_report_year", "integer", "最近审核年报年度", "Last reviewed report year"),
+        Field(
+            "last_report_result",
+            "string",
+            "年报审核结论",
+            "Annual report result",
+            "qualified 合格；basically 基本合格；unqualified 不合格",
+        ),
+    ],
+    rows=lambda: socialorgs.open_registry_rows(),
+    primary_key=["credit_code"],
+)
+
+SOCIALORG_LISTS = Resource(
+    name="socialorg_lists",
+    title="社会组织活动异常名录和严重违法失信名单",
+    title_en="Social organisations on the abnormal-activity and serious-dishonesty lists",
+    fields=[
+        Field("id", "integer", "名单记录标识", "Entry id"),
+        _CREDIT_CODE,
+        Field("organisation_name", "string", "组织名称", "Organisation"),
+        Field("list", "string", "名单", "List", "abnormal 活动异常名录；serious 严重违法失信名单"),
+        Field("reason", "string", "列入原因", "Reason"),
+        Field("basis", "string", "依据", "Basis"),
+        Field("starts_on", "date", "列入日期", "Listed on"),
+        Field("ends_on", "date", "移出日期", "Until"),
+        Field("removed_at__date", "date", "提前移出日期", "Removed on"),
+    ],
+    rows=lambda: socialorgs.open_org_list_rows(),
+    primary_key=["id"],
+)
+
+ILLEGAL_ORGS = Resource(
+    name="illegal_socialorgs",
+    title="非法社会组织曝光名单",
+    title_en="Illegal social organisations exposed",
+    fields=[
+        Field("id", "integer", "记录标识", "Entry id"),
+        Field("name", "string", "名称", "Name"),
+        Field("division_code", "string", "活动区划代码", "Division code"),
+        Field("basis", "string", "认定依据", "Basis"),
+        Field("exposed_on", "date", "曝光日期", "Exposed on"),
+        Field("status", "string", "状态", "Status", "exposed 已曝光；banned 已取缔"),
+    ],
+    rows=lambda: socialorgs.open_illegal_org_rows(),
+    primary_key=["id"],
+)
+
+SOCIALORG_GRADES = Resource(
+    name="socialorg_grades",
+    title="社会组织评估等级",
+    title_en="Social organisation evaluation grades",
+    fields=[
+        _CREDIT_CODE,
+        Field("name", "string", "组织名称", "Name"),
+        Field("grade", "string", "评估等级", "Grade", "5A … 1A"),
+        Field("total", "number", "总分", "Total", "满分 1000"),
+        Field("basic_conditions", "number", "基础条件", "Basic conditions"),
+        Field("governance", "number", "内部治理", "Internal governance"),
+        Field("performance", "number", "工作绩效", "Performance"),
+        Field("social_evaluation", "number", "社会评价", "Social evaluation"),
+        Field("awarded_on", "date", "评定日期", "Awarded on"),
+        Field("valid_until", "date", "有效期至", "Valid until"),
+        Field(
+            "state",
+            "string",
+            "状态",
+            "State",
+            "current 有效；superseded 已被新评估取代；expired 已过期；revoked 已撤销",
+        ),
+    ],
+    rows=lambda: socialorgs.open_grade_rows(),
+    primary_key=["credit_code", "awarded_on", "grade"],
+)
+
+CHARITY_PROJECTS = Resource(
+    name="charity_projects",
+    title="慈善募捐项目及善款收支",
+    title_en="Charity fundraising projects and their totals",
+    fields=[
+        Field("filing_number", "string", "备案编号", "Filing number"),
+        _CREDIT_CODE,
+        Field("organisation_name", "string", "慈善组织", "Charity"),
+        Field("title", "string", "项目名称", "Project"),
+        Field("beneficiary_group", "string", "受益人群", "Beneficiaries"),
+        Field("target_yuan", "number", "募捐目标（元）", "Target (yuan)"),
+        Field("starts_on", "date", "开始日期", "Starts on"),
+        Field("ends_on", "date", "结束日期", "Ends on"),
+        Field("status", "string", "状态", "Status", "open 募捐中；closed 已结束"),
+        Field("donated_yuan", "number", "累计捐赠（元）", "Donated (yuan)"),
+        Field("disbursed_yuan", "number", "累计拨付（元）", "Disbursed (yuan)"),
+        Field("entries_count", "integer", "流向记录数", "Ledger entries"),
+        Field(
+            "chain_head",
+            "string",
+            "哈希链末条记录哈希",
+            "Hash of the chain's newest entry",
+            "SHA-256；可与项目公示页的验证结果比对",
+        ),
+    ],
+    rows=lambda: socialorgs.open_charity_project_rows(),
+    primary_key=["filing_number"],
+)
+
+CHARITY_FLOWS = Resource(
+    name="charity_flows",
+    title="善款收支月度汇总（项目 × 月 × 收支）",
+    title_en="Charity donations and disbursements by project and month",
+    fields=[
+        Field("filing_number", "string", "备案编号", "Filing number"),
+        _GROUP,
+        Field("kind", "string", "收支类型", "Kind", "donation 捐赠；disbursement 拨付"),
+        Field("entries", "integer", "笔数", "Entries"),
+        Field("amount_yuan", "number", "金额（元）", "Amount (yuan)"),
+    ],
+    rows=lambda: socialorgs.open_charity_flow_rows(),
+    primary_key=["filing_number", "month", "kind"],
+    # One donation's or one beneficiary's amount would stand out: a count under K is
+    # suppressed with its sum.
+    count_fields=["entries"],
+    dependent_fields=["amount_yuan"],
+)
+
 # --- Row-level, about people: conditional, k-anonymous ----------------------------------------
 
 COMPLAINT_CASE_QI = ["month", "district", "domain", "category"]
@@ -283,6 +446,11 @@ register(Builder(key="complaint_stats", resources=lambda: [COMPLAINT_STATS]))
 register(Builder(key="booking_volumes", resources=lambda: [BOOKING_VOLUMES]))
 register(Builder(key="complaint_cases", resources=lambda: [COMPLAINT_CASES]))
 register(Builder(key="volunteer_service", resources=lambda: [VOLUNTEER_SERVICE]))
+register(
+    Builder(key="socialorg_registry", resources=lambda: [SOCIALORGS, SOCIALORG_LISTS, ILLEGAL_ORGS])
+)
+register(Builder(key="socialorg_grades", resources=lambda: [SOCIALORG_GRADES]))
+register(Builder(key="charity_flows", resources=lambda: [CHARITY_PROJECTS, CHARITY_FLOWS]))
 
 
 def person_names() -> set[str]:
@@ -296,6 +464,7 @@ def person_names() -> set[str]:
         | ratings.person_names()
         | matching.person_names()
         | volunteers.person_names()
+        | socialorgs.person_names()
     )
 
 
@@ -448,6 +617,79 @@ CATALOGUE = [
         "legal_basis": _(
             "《志愿服务条例》；民政部《“互联网+社会组织、社会工作、志愿服务”行动方案》"
         ),
+    },
+    {
+        "slug": "socialorg-registry",
+        "builder": "socialorg_registry",
+        "title": _("社会组织登记信息"),
+        "title_en": "Social organisation registry",
+        "description": _(
+            "本市登记的社会团体、民办非企业单位（社会服务机构）和基金会：统一社会信用代码、名称、"
+            "类型、业务领域、登记管理机关、成立日期、登记状态、慈善组织认定和公开募捐资格、"
+            "评估等级、信用等级和最近一次年报审核结论；另附活动异常名录、严重违法失信名单和"
+            "非法社会组织曝光名单。不含法定代表人等个人信息。"
+        ),
+        "description_en": (
+            "Registered social associations, social service organisations and foundations: "
+            "credit code, name, kind, domain, authority, dates, status, charity recognition, "
+            "evaluation and credit grades and the latest annual-report result; with the "
+            "abnormal-activity and serious-dishonesty lists and the exposed illegal "
+            "organisations. No personal data (no legal representative)."
+        ),
+        "publisher": _CIVIL,
+        "themes": ["GOVE", "SOCI"],
+        "keywords": ["社会组织", "法人库", "一网通查", "信用"],
+        "periodicity": "DAILY",
+        "licence": "CC-BY-4.0",
+        "access": "open",
+        "legal_basis": _(
+            "《社会组织信用信息管理办法》；民政部《“互联网+社会组织、社会工作、志愿服务”行动方案》"
+        ),
+    },
+    {
+        "slug": "socialorg-grades",
+        "builder": "socialorg_grades",
+        "title": _("社会组织评估等级"),
+        "title_en": "Social organisation evaluation grades",
+        "description": _(
+            "社会组织评估（5A–1A）的结果：四个方面的得分、总分、等级、评定日期、有效期（5 年）"
+            "和当前状态（有效、被新评估取代、已过期、已撤销）。"
+        ),
+        "description_en": (
+            "Results of the social organisation evaluation (5A–1A): the four area scores, "
+            "total, grade, award date, validity (5 years) and state."
+        ),
+        "publisher": _CIVIL,
+        "themes": ["GOVE", "SOCI"],
+        "keywords": ["社会组织", "评估", "等级"],
+        "periodicity": "MONTHLY",
+        "licence": "CC-BY-4.0",
+        "access": "open",
+        "legal_basis": _("《社会组织评估管理办法》"),
+    },
+    {
+        "slug": "charity-flows",
+        "builder": "charity_flows",
+        "title": _("慈善募捐项目善款收支"),
+        "title_en": "Charity fundraising flows",
+        "description": _(
+            "公开募捐项目的备案信息、累计捐赠与拨付、哈希链末条记录哈希（可用于核验公示流向未被"
+            "改写），以及按项目、月份和收支类型汇总的笔数与金额；不足 5 笔的单元格不公布金额。"
+            "不含捐赠人、受益人等个人信息。"
+        ),
+        "description_en": (
+            "Filed public fundraising projects with their totals and the hash of their "
+            "ledger chain's newest entry (to check that the published flow was not rewritten), "
+            "and entries and amounts by project, month and kind; cells of fewer than 5 "
+            "entries are suppressed. No donor or beneficiary."
+        ),
+        "publisher": _CIVIL,
+        "themes": ["SOCI", "ECON"],
+        "keywords": ["慈善", "募捐", "善款流向", "信息公开"],
+        "periodicity": "DAILY",
+        "licence": "CC-BY-4.0",
+        "access": "open",
+        "legal_basis": _("《中华人民共和国慈善法》第七十一条至第七十三条"),
     },
     {
         "slug": "complaint-cases",

@@ -275,6 +275,9 @@ def _write_resource(resource, staging: Path, names, gate, suppressed: dict) -> l
     rows = resource.rows()
     if resource.quasi_identifiers and resource.suppress_small_groups:
         rows = _k_suppressed(resource, rows, staging, suppressed)
+    if resource.count_fields and writers.is_sql(rows):
+        # Aggregates are small; suppression needs them as rows, never streamed past it.
+        rows = list(rows)
     scanner = TextScanner(file=csv_name, names=names, limit=FINDINGS_KEPT)
     if writers.is_sql(rows):
         count, sink = writers.copy_csv_checked(staging / csv_name, rows, resource.fields, scanner)

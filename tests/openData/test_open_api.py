@@ -59,7 +59,7 @@ def test_anyone_searches_the_whole_catalogue_with_facets_that_add_up(
 
     assert response.status_code == 200
     data = response.json()
-    assert data["count"] == Dataset.objects.count() == len(catalogue) == 10
+    assert data["count"] == Dataset.objects.count() == len(catalogue) == 13
     assert slugs(response) == set(catalogue)
     facets = data["facets"]
     assert set(facets) == {"theme", "publisher", "access", "format"}
@@ -306,7 +306,7 @@ def test_the_catalogue_is_published_as_dcat(
     graph = Graph().parse(data=response.content.decode(), format=fmt)
     assert len(list(graph.subjects(rdf.RDF.type, rdf.DCAT.Catalog))) == 1
     datasets = list(graph.subjects(rdf.RDF.type, rdf.DCAT.Dataset))
-    assert len(datasets) == Dataset.objects.count() == 10
+    assert len(datasets) == Dataset.objects.count() == 13
     nodes = {str(graph.value(node, rdf.DCTERMS.identifier)): node for node in datasets}
     assert set(nodes) == set(catalogue)
     # The published dataset has one distribution per file of its latest release; others none.
