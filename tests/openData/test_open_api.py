@@ -69,7 +69,7 @@ def test_anyone_searches_the_whole_catalogue_with_facets_that_add_up(
         len(row["themes"]) for row in data["results"]
     )
     access = {f["value"]: f["count"] for f in facets["access"]}
-    assert access == {"open": 8, "conditional": 1, "closed": 1}
+    assert access == {"open": 11, "conditional": 1, "closed": 1}
     assert {f["value"]: f["label"] for f in facets["access"]}["conditional"] == "有条件开放"
     # Only the quality grades are published: each of its formats counts once.
     assert {f["value"]: f["count"] for f in facets["format"]} == {
