@@ -178,6 +178,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "matching.tasks.*": {"queue": "matching"},
+    # Social-work requests are matched by the matching machinery, on its queue.
+    "socialorgs.tasks.socialwork_match": {"queue": "matching"},
     "openData.tasks.*": {"queue": "opendata"},
 }
 # A task is acknowledged only when it finished, and a task whose worker died is handed to another
@@ -236,6 +238,20 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Match runs over every (domain, district) with open needs; unchanged inputs reuse a result.
     "match-open-needs": {"task": "matching.tasks.match_open_needs", "schedule": 300.0},
+    # Social-work requests still open or unmatched, all at once (places may have freed up).
+    "socialwork-match": {"task": "socialorgs.tasks.socialwork_match", "schedule": 600.0},
+    # Charities' disclosure items unpublished past their due date: flagged once, the
+    # organisation told, a credit event recorded (before the nightly credit refresh is read).
+    "socialorgs-disclosures-overdue": {
+        "task": "socialorgs.tasks.disclosures_flag_overdue",
+        "schedule": crontab(hour=0, minute=40),
+    },
+    # Annual reports not handed in by SOCIALORG_ANNUAL_REPORT_DUE: flagged once, the
+    # organisation told, a credit event recorded (before the nightly credit refresh is read).
+    "socialorgs-annual-reports-overdue": {
+        "task": "socialorgs.tasks.annual_reports_flag_overdue",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # Open-data releases on each dataset's timetable (one run per timetable slot).
     "opendata-release-due": {"task": "openData.tasks.release_due", "schedule": 300.0},
     # Folders left by a release killed between its rename and its commit (never visible).
@@ -253,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
     "timebank-expire": {
         "task": "volunteers.tasks.timebank_expire_daily",
         "schedule": crontab(hour=3, minute=20),
+    },
+    # Social organisations: list entries past their end date end, standings and credit
+    # grades are recomputed (events age out of the three-year window); idempotent.
+    "socialorgs-credit-refresh": {
+        "task": "socialorgs.tasks.org_credit_refresh_daily",
+        "schedule": crontab(hour=1, minute=35),
     },
 }
 
@@ -362,11 +384,18 @@ VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE = env.int("VOLUNTEER_TIMEBANK_FAMILY_MIN_AGE",
 SOCIALORG_ANNUAL_REPORT_DUE = env.str("SOCIALORG_ANNUAL_REPORT_DUE", default="05-31")
 # An evaluation grade (5A–1A) is valid for this many years from the day it was awarded.
 SOCIALORG_GRADE_VALID_YEARS = env.int("SOCIALORG_GRADE_VALID_YEARS", default=5)
-# A complaint against a social organisation gets this many working days per stage.
-SOCIALORG_COMPLAINT_STAGE_DAYS = env.int("SOCIALORG_COMPLAINT_STAGE_DAYS", default=5)
 # Key of the private-field digests in the charity hash chain (donor and beneficiary names are
 # not public, so their digest is keyed; the public fields are hashed as they are).
 SOCIALORG_CHAIN_KEY = env.str("SOCIALORG_CHAIN_KEY", default="") or SECRET_KEY
+# Weights of a social-work match's score components (each 0..1; socialorgs.services.socialwork
+# .matching documents them). Override as JSON, e.g. SOCIALWORK_MATCH_WEIGHTS='{"distance": 0.5}'.
+SOCIALWORK_MATCH_WEIGHTS = {
+    "distance": 0.4,
+    "quality": 0.25,
+    "evaluation": 0.2,
+    "credit": 0.15,
+    **env.json("SOCIALWORK_MATCH_WEIGHTS", default={}),
+}
 
 # --- Matching (matching.services.engine) ----------------------------------------------------
 
@@ -516,6 +545,37 @@ SPECTACULAR_SETTINGS = {
         "TimeBankAccountKindEnum": "volunteers.models.TimeBankAccount.Kind",
         "TimeBankTransactionKindEnum": "volunteers.models.TimeBankTransaction.Kind",
         "TimeBankRedemptionStatusEnum": "volunteers.models.TimeBankRedemption.Status",
+        "SocialOrgPenaltyKindEnum": "socialorgs.models.credit.Penalty.Kind",
+        "SocialOrgCreditListEnum": "socialorgs.models.credit.OrgListEntry.List",
+        # ratings' red/black list keeps the name it had before the social organisations' lists.
+        "ListEnum": "ratings.models.credit.CreditListEntry.List",
+        "IllegalOrgStatusEnum": "socialorgs.models.credit.IllegalOrganisation.Status",
+        "ComplaintSubjectKindEnum": "ratings.models.complaints.Complaint.SubjectKind",
+        # socialorgs: the registry, annual reports and evaluations.
+        "SocialOrgKindEnum": "socialorgs.models.registry.SocialOrganisation.Kind",
+        "SocialOrgDomainEnum": "socialorgs.models.registry.OrgDomain",
+        "SocialOrgStatusEnum": "socialorgs.models.registry.SocialOrganisation.Status",
+        "SocialOrgStandingEnum": "socialorgs.models.registry.SocialOrganisation.Standing",
+        "SocialOrgStatusChangeEnum": "socialorgs.serializers.registry.STATUS_CHANGE_CHOICES",
+        "SocialOrgMemberRoleEnum": "socialorgs.serializers.registry.MEMBER_ROLE_CHOICES",
+        "AnnualReportStatusEnum": "socialorgs.models.reports.AnnualReport.Status",
+        "AnnualReportResultEnum": "socialorgs.models.reports.AnnualReport.Result",
+        "AnnualReportDecisionEnum": "socialorgs.serializers.registry.REVIEW_DECISION_CHOICES",
+        "PublicReportStatusEnum": "socialorgs.serializers.registry.PUBLIC_REPORT_STATUS_CHOICES",
+        "EvaluationGradeEnum": "socialorgs.models.reports.Evaluation.Grade",
+        # socialorgs: social work.
+        "TargetGroupEnum": "socialorgs.models.socialwork.TargetGroup",
+        "SocialWorkerLevelEnum": "socialorgs.models.socialwork.SocialWorker.Level",
+        "SocialWorkProjectStatusEnum": "socialorgs.models.socialwork.SocialWorkProject.Status",
+        "SocialWorkFundingEnum": "socialorgs.models.socialwork.SocialWorkProject.Funding",
+        "ServiceRequestStatusEnum": "socialorgs.models.socialwork.ServiceRequest.Status",
+        "ProjectReviewStatusEnum": "socialorgs.models.socialwork.ProjectReview.Status",
+        "CatalogueItemStateEnum": "socialorgs.models.socialwork.CATALOGUE_STATES",
+        # socialorgs: charity transparency.
+        "FundraisingProjectStatusEnum": "socialorgs.models.charity.FundraisingProject.Status",
+        "ChainEntryKindEnum": "socialorgs.models.charity.ChainEntry.Kind",
+        "ChainEntryPartyEnum": "socialorgs.models.charity.ChainEntry.Party",
+        "ChainFailureReasonEnum": "socialorgs.serializers.charity.FAILURE_REASONS",
     },
 }
 

@@ -45,7 +45,7 @@ def dashboard_for(*, official, today: dt.date | None = None) -> dict:
     }
     recent = today - dt.timedelta(days=90)
     complaint_counts = dict(
-        complaints.filter(created_at__date__gte=recent)
+        complaints.filter(created_at__date__gte=recent, provider__isnull=False)
         .filter(Q(status__in=Complaint.OPEN) | Q(upheld=True))
         .values_list("provider")
         .annotate(n=Count("pk"))

@@ -4,6 +4,9 @@ Every domain rates attitude, skill, punctuality and value; the fourth dimension 
 where the service happens: at a venue (eldercare and childcare centres, schools, sports and
 culture venues) residents judge its hygiene, in their own home (domestic and health services)
 they judge the worker's safety.
+
+Social work (社会工作, reviewed through socialorgs) is not a provider domain: residents rate the
+social worker's skill and attitude, how promptly they were answered, and the effect.
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ LABELS = {
     "hygiene": _("环境卫生"),
     "safety": _("安全"),
     "value": _("性价比"),
+    "responsiveness": _("沟通及时"),
+    "outcome": _("服务效果"),
 }
+
+# The review domain of socialorgs' social-work services (not one of providers' domains).
+SOCIAL_WORK = "social_work"
 
 # Services delivered in the resident's home: safety instead of the venue's hygiene.
 _SAFETY_DOMAINS = frozenset({Domain.DOMESTIC, Domain.HEALTH})
@@ -27,6 +35,8 @@ _SAFETY_DOMAINS = frozenset({Domain.DOMESTIC, Domain.HEALTH})
 
 def dimension_codes(domain: str) -> tuple[str, ...]:
     """The dimension codes a review of `domain` must rate, in display order."""
+    if domain == SOCIAL_WORK:
+        return ("skill", "attitude", "responsiveness", "outcome")
     place = "safety" if domain in _SAFETY_DOMAINS else "hygiene"
     return ("attitude", "skill", "punctuality", place, "value")
 

@@ -29,4 +29,8 @@ class ComplaintFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(Q(reference__iexact=value) | Q(provider__name__icontains=value))
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(provider__name__icontains=value)
+            | Q(subject_name__icontains=value)
+        )

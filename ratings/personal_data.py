@@ -25,7 +25,7 @@ def export_complaints(user) -> list[dict]:
     return [
         {
             "reference": c.reference,
-            "provider": c.provider.name,
+            "provider": c.subject_display,
             "category": c.category,
             "description": c.description,
             "desired_outcome": c.desired_outcome,

@@ -25,6 +25,10 @@ DEFAULT_MAX_SCORE = Decimal(100)
 
 @receiver(complaint_upheld, dispatch_uid="credit_after_complaint_upheld")
 def credit_after_complaint_upheld(sender, complaint, **kwargs) -> None:
+    # A complaint about another app's subject feeds that app's credit record (its own
+    # receiver), not a provider's.
+    if complaint.subject_kind != complaint.SubjectKind.PROVIDER or complaint.provider_id is None:
+        return
     closed = complaint.closed_at or timezone.now()
     credit_record(
         provider=complaint.provider,

@@ -29,7 +29,16 @@ from services import selectors as booking_selectors
 class ComplaintSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    provider_name = serializers.CharField(
+        source="provider.name",
+        read_only=True,
+        allow_null=True,
+        help_text="null when the complaint is not about a provider (see subject_name)",
+    )
+    subject_kind = serializers.ChoiceField(choices=Complaint.SubjectKind.choices, read_only=True)
+    subject_name = serializers.CharField(
+        source="subject_display", read_only=True, help_text="what the complaint is about"
+    )
     overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -41,6 +50,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "status_label",
             "category",
             "category_label",
+            "subject_kind",
+            "subject_name",
+            "subject_ref",
             "provider",
             "provider_name",
             "booking",

@@ -1,4 +1,5 @@
-"""Complaints with a deadline per stage, handled by officials, answered by the provider."""
+"""Complaints with a deadline per stage, handled by officials, answered by the provider (or,
+for a subject that is not a provider, by whoever ratings.complaint_subjects names for it)."""
 
 from __future__ import annotations
 
@@ -35,17 +36,39 @@ class Complaint(models.Model):
         PRIVACY = "privacy", _("个人信息问题")
         OTHER = "other", _("其他")
 
+    class SubjectKind(models.TextChoices):
+        """What the complaint is about. Providers are ratings' own; the other kinds belong to
+        later apps, which say in ratings.complaint_subjects who answers for the subject."""
+
+        PROVIDER = "provider", _("服务机构")
+        SOCIAL_ORG = "social_org", _("社会组织")
+        UNREGISTERED_ORG = "unregistered_org", _("涉嫌非法社会组织")
+
     OPEN = (Status.RECEIVED, Status.ACCEPTED, Status.INVESTIGATING)
 
     reference = models.CharField(_("投诉编号"), max_length=20, unique=True)
     resident = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints"
     )
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="complaints")
+    subject_kind = models.CharField(
+        _("被投诉对象类型"),
+        max_length=16,
+        choices=SubjectKind.choices,
+        default=SubjectKind.PROVIDER,
+    )
+    # Set iff subject_kind is provider (complaint_subject_shape).
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    # Any other subject: the owning app's reference (a social organisation's credit code; empty
+    # for a body with no registration) and its name as filed.
+    subject_ref = models.CharField(_("被投诉对象编号"), max_length=40, blank=True)
+    subject_name = models.CharField(_("被投诉对象名称"), max_length=100, blank=True)
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
     )
-    # The provider's division when filed: whose officials handle it.
+    # The subject's division when filed (the provider's, the organisation's, or where the
+    # unregistered body acts): whose officials handle it.
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("投诉类别"), max_length=20, choices=Category.choices)
     description = models.TextField(_("投诉内容"), max_length=2000)
@@ -86,6 +109,12 @@ class Complaint(models.Model):
                 condition=Q(status__in=["received", "accepted", "investigating"]),
             ),
             models.Index(fields=["provider", "status"], name="complaint_provider_idx"),
+            # The complaints about one non-provider subject (an organisation's own list).
+            models.Index(
+                fields=["subject_kind", "subject_ref"],
+                name="complaint_subject_idx",
+                condition=~Q(subject_kind="provider"),
+            ),
             models.Index(fields=["resident", "-created_at"], name="complaint_resident_idx"),
         ]
         constraints = [
@@ -94,10 +123,23 @@ class Complaint(models.Model):
                 | Q(handling_rating__gte=1, handling_rating__lte=5),
                 name="complaint_rating_range",
             ),
+            models.CheckConstraint(
+                condition=(Q(subject_kind="provider") & Q(provider__isnull=False))
+                | (~Q(subject_kind="provider") & Q(provider__isnull=True) & ~Q(subject_name="")),
+                name="complaint_subject_shape",
+                violation_error_message=_("投诉对象不完整。"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_category_display()}"
+
+    @property
+    def subject_display(self) -> str:
+        """The name of what the complaint is about, whatever its kind."""
+        if self.provider_id is not None:
+            return self.provider.name
+        return self.subject_name
 
     @property
     def owning_provider_id(self):

@@ -16,6 +16,12 @@ complaint regulations do:
 
 `escalated_at` belongs to the current stage's deadline: the escalation job sets it once when
 the deadline passes, and it is cleared when a new deadline is set (acceptance).
+
+A complaint is about a provider (`complaint_file`) or about a subject another app owns
+(`complaint_file_about`: a social organisation, a body acting without registration). Who answers
+for a subject, and where they read the case, comes from ratings.complaint_subjects, never from
+`complaint.provider` directly; the deadlines, the state machine and the routing by division are
+the same for every kind.
 """
 
 from __future__ import annotations
@@ -34,13 +40,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.accounts.models import User, division_ancestors
-from portal.accounts.permissions import is_resident, is_staff_of, official_covers
+from portal.accounts.models import Division, User, division_ancestors
+from portal.accounts.permissions import is_resident, official_covers
 from portal.audit.services import audit_personal_data_read, audit_record
 from portal.notifications.services import notify
 from portal.privacy import mask_name, redact_identifiers
 from portal.uploads import DOCUMENT_KINDS, MB, private_name, sniff
 from providers.models import Provider
+from ratings import complaint_subjects
 from ratings.errors import RatingsConflict, RatingsError, RatingsForbidden
 from ratings.models import Complaint, ComplaintEvent, ComplaintFile, ComplaintMessage
 from ratings.signals import complaint_upheld
@@ -208,16 +215,87 @@ def complaint_file(
     ).first()
     if repeat is not None:
         return repeat
+    return _create(
+        resident=resident,
+        now=now,
+        values=values,
+        evidence=evidence,
+        subject={"provider": provider, "booking": booking, "division_id": provider.division_id},
+        detail={"provider": str(provider.pk)},
+    )
+
+
+def complaint_file_about(
+    *,
+    resident,
+    subject_kind: str,
+    subject_ref: str = "",
+    subject_name: str,
+    division_code: str,
+    category: str,
+    description: str,
+    desired_outcome: str = "",
+    files: Sequence = (),
+) -> Complaint:
+    """A resident's complaint about a subject that is not a provider (the calling app has
+    checked that the subject exists and named it): the same validation, evidence rules,
+    deadlines and handling as a provider complaint, routed to the officials covering
+    `division_code`. Who answers for the subject comes from ratings.complaint_subjects."""
+    if not is_resident(resident):
+        raise RatingsForbidden(_("只有居民可以投诉。"), code="not_resident")
+    if subject_kind == Complaint.SubjectKind.PROVIDER or subject_kind not in (
+        Complaint.SubjectKind.values
+    ):
+        raise RatingsError(_("未知的投诉对象。"), code="subject_kind", field="subject_kind")
+    subject_name = (subject_name or "").strip()
+    if not subject_name:
+        raise RatingsError(_("请填写被投诉对象的名称。"), code="subject_name", field="subject_name")
+    if len(subject_name) > 100:
+        raise RatingsError(_("名称不能超过 100 字。"), code="subject_name", field="subject_name")
+    subject_ref = (subject_ref or "").strip()[:40]
+    division = Division.objects.filter(code=division_code or "").first()
+    if division is None:
+        raise RatingsError(_("请选择所在区划。"), code="division", field="division")
+    values = _clean_filing(category, description, desired_outcome)
+    evidence = _sniff_evidence(files)
+    now = timezone.now()
+    repeat = Complaint.objects.filter(
+        resident=resident,
+        subject_kind=subject_kind,
+        subject_ref=subject_ref,
+        subject_name=subject_name,
+        division=division,
+        category=values["category"],
+        description=values["description"],
+        created_at__gte=now - REPEAT_WINDOW,
+    ).first()
+    if repeat is not None:
+        return repeat
+    return _create(
+        resident=resident,
+        now=now,
+        values=values,
+        evidence=evidence,
+        subject={
+            "subject_kind": subject_kind,
+            "subject_ref": subject_ref,
+            "subject_name": subject_name,
+            "division_id": division.code,
+        },
+        detail={"subject_kind": subject_kind, "subject_ref": subject_ref},
+    )
+
+
+def _create(*, resident, now, values: dict, evidence: list, subject: dict, detail: dict):
+    """The case, its evidence and its first event in one transaction; the notices after."""
     with transaction.atomic():
         complaint = Complaint.objects.create(
             reference=_new_reference(),
             resident=resident,
-            provider=provider,
-            booking=booking,
-            division_id=provider.division_id,
             status=S.RECEIVED,
             stage_due_at=deadline_after(now, ACCEPT_DAYS),
             created_at=now,
+            **subject,
             **values,
         )
         for upload, content_type, extension in evidence:
@@ -232,7 +310,7 @@ def complaint_file(
             actor=resident,
             action="complaint.filed",
             target=complaint,
-            detail={"provider": str(provider.pk), "files": len(evidence)},
+            detail={**detail, "files": len(evidence)},
         )
         transaction.on_commit(lambda: _notify_filed(complaint))
     return complaint
@@ -404,10 +482,11 @@ def actions_for(complaint: Complaint) -> list[tuple[str, Transition]]:
 
 
 def may_write_message(user, complaint: Complaint) -> bool:
-    """The complainant, the provider's staff and the handling official write in the case."""
+    """The complainant, whoever answers for the subject (the provider's staff) and the
+    handling official write in the case."""
     return (
         getattr(user, "pk", None) == complaint.resident_id
-        or is_staff_of(user, complaint.provider_id)
+        or complaint_subjects.is_answerer(user, complaint)
         or is_handling_official(user, complaint)
     )
 
@@ -417,7 +496,7 @@ def complaint_message(*, complaint: Complaint, author, text: str) -> ComplaintMe
     official's question. Nobody else writes, and nothing after the case is closed."""
     text = (text or "").strip()
     is_author_resident = getattr(author, "pk", None) == complaint.resident_id
-    is_author_staff = is_staff_of(author, complaint.provider_id)
+    is_author_staff = complaint_subjects.is_answerer(author, complaint)
     is_author_official = is_handling_official(author, complaint)
     if not (is_author_resident or is_author_staff or is_author_official):
         raise RatingsForbidden(_("您无权在这件投诉中留言。"), code="forbidden")
@@ -518,7 +597,7 @@ def complaints_escalate(*, now: dt.datetime | None = None) -> int:
                 body=_("%(ref)s · %(provider)s · 期限 %(due)s")
                 % {
                     "ref": complaint.reference,
-                    "provider": complaint.provider.name,
+                    "provider": complaint.subject_display,
                     "due": f"{timezone.localtime(complaint.stage_due_at):%Y-%m-%d %H:%M}",
                 },
                 link=reverse("ratings:complaint-official", kwargs={"pk": complaint.pk}),
@@ -547,13 +626,14 @@ _PROVIDER_TITLES = {
 
 
 def _provider_staff(complaint: Complaint) -> list:
-    return [m.user for m in complaint.provider.memberships.select_related("user")]
+    """Whoever answers for the subject: a provider's staff, or what the subject's app names."""
+    return complaint_subjects.answerers_of(complaint)
 
 
 def _links(complaint: Complaint) -> dict[str, str]:
     return {
         "resident": reverse("ratings:my-complaint", kwargs={"pk": complaint.pk}),
-        "provider": reverse("ratings:complaint-staff", kwargs={"pk": complaint.pk}),
+        "provider": complaint_subjects.answer_link(complaint),
         "official": reverse("ratings:complaint-official", kwargs={"pk": complaint.pk}),
     }
 
@@ -561,7 +641,7 @@ def _links(complaint: Complaint) -> dict[str, str]:
 def _notify_filed(complaint: Complaint) -> None:
     links = _links(complaint)
     category = complaint.get_category_display()
-    body = f"{complaint.reference} · {complaint.provider.name} · {category}"
+    body = f"{complaint.reference} · {complaint.subject_display} · {category}"
     notify(
         recipients=officials_covering(complaint.division_id),
         kind="complaint.received",
@@ -584,7 +664,7 @@ def _notify_transition(complaint: Complaint, event: ComplaintEvent) -> None:
     links = _links(complaint)
     target = event.to_status
     key = f"complaint:{complaint.pk}:{target}:{event.pk}"
-    body = f"{complaint.reference} · {complaint.provider.name}"
+    body = f"{complaint.reference} · {complaint.subject_display}"
     notify(
         recipients=[complaint.resident],
         kind=f"complaint.{target}",

@@ -1,5 +1,168 @@
-"""API of the socialorgs app: charity (routes under /api/v1/socialorgs/)."""
+"""Charity transparency API under /api/v1/socialorgs/charity/: projects, the chain's
+verification and the traced flow (public, public fields only), online donations (residents)
+and the organisation's ledger entries (its owner and managers).
 
-from django.urls import path  # noqa: F401
+Thin views: reads through socialorgs.selectors.charity, writes through
+socialorgs.services.charity; the permission is checked before the input is read.
+"""
 
-routes: list = []
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.permissions import IsResident
+from socialorgs.api.common import found, valid
+from socialorgs.models import ChainEntry, FundraisingProject
+from socialorgs.selectors import charity as selectors
+from socialorgs.serializers.charity import (
+    ChainReportSerializer,
+    EntryRecordedSerializer,
+    EntryWriteSerializer,
+    FlowSerializer,
+    OnlineDonationSerializer,
+    ProjectSerializer,
+)
+from socialorgs.services import charity as services
+from socialorgs.services.common import require_org_manager
+
+
+def _project(filing_number: str) -> FundraisingProject:
+    return found(selectors.project_get_public(filing_number=filing_number))
+
+
+def _recorded(entry: ChainEntry) -> Response:
+    code = status.HTTP_200_OK if entry.replayed else status.HTTP_201_CREATED
+    return Response(EntryRecordedSerializer(entry).data, status=code)
+
+
+class ProjectListApi(generics.ListAPIView):
+    """Every fundraising project with its totals (open ones first)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProjectSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words of the title, organisation or group."),
+            OpenApiParameter("status", str, enum=FundraisingProject.Status.values),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.project_list_public(
+            q=(params.get("q") or "").strip()[:100], status=params.get("status") or ""
+        )
+
+
+class ProjectDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ProjectSerializer})
+    def get(self, request, filing_number):
+        return Response(ProjectSerializer(_project(filing_number)).data)
+
+
+class ProjectVerifyApi(APIView):
+    """Recompute the project's chain: every entry's hash in seq order from its stored fields,
+    the links and the anchor; `failure` names the first broken entry and what was done."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ChainReportSerializer})
+    def get(self, request, filing_number):
+        report = selectors.chain_verify(_project(filing_number))
+        return Response(ChainReportSerializer(report).data)
+
+
+class ProjectFlowApi(APIView):
+    """The traced flow: totals, the entries in order (public names only), and which donations
+    funded which disbursement (first in, first out)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: FlowSerializer})
+    def get(self, request, filing_number):
+        project = _project(filing_number)
+        flow = selectors.project_flow(project)
+        return Response(FlowSerializer({"filing_number": project.filing_number, **flow}).data)
+
+
+class ProjectDonateApi(APIView):
+    """A signed-in resident donates online (201; 200 with the same entry when the request key
+    was sent before). The answer carries the donor's receipt code."""
+
+    permission_classes = [IsResident]
+
+    @extend_schema(
+        request=OnlineDonationSerializer,
+        responses={201: EntryRecordedSerializer, 200: EntryRecordedSerializer},
+    )
+    def post(self, request, filing_number):
+        project = _project(filing_number)
+        values = valid(OnlineDonationSerializer, request)
+        entry = services.donation_online(project=project, user=request.user, **values)
+        return _recorded(entry)
+
+
+class ProjectEntriesApi(APIView):
+    """The organisation's owner or a manager records a donation received or a disbursement
+    made (201; 200 with the same entry when the request key was sent before)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=EntryWriteSerializer,
+        responses={201: EntryRecordedSerializer, 200: EntryRecordedSerializer},
+    )
+    def post(self, request, filing_number):
+        project = _project(filing_number)
+        require_org_manager(request.user, project.organisation)
+        values = valid(EntryWriteSerializer, request)
+        common = {
+            "project": project,
+            "actor": request.user,
+            "amount_yuan": values["amount_yuan"],
+            "occurred_on": values["occurred_on"],
+            "party_kind": values["party_kind"],
+            "request_key": values["request_key"],
+        }
+        if values["kind"] == ChainEntry.Kind.DONATION:
+            entry = services.donation_record(
+                **common, donor_name=values["donor_name"], anonymous=values["anonymous"]
+            )
+        else:
+            entry = services.disbursement_record(
+                **common, beneficiary_name=values["beneficiary_name"], purpose=values["purpose"]
+            )
+        return _recorded(entry)
+
+
+routes: list = [
+    path("charity/", ProjectListApi.as_view(), name="api-charity-projects"),
+    path("charity/<str:filing_number>/", ProjectDetailApi.as_view(), name="api-charity-project"),
+    path(
+        "charity/<str:filing_number>/verify/",
+        ProjectVerifyApi.as_view(),
+        name="api-charity-verify",
+    ),
+    path("charity/<str:filing_number>/flow/", ProjectFlowApi.as_view(), name="api-charity-flow"),
+    path(
+        "charity/<str:filing_number>/donations/",
+        ProjectDonateApi.as_view(),
+        name="api-charity-donate",
+    ),
+    path(
+        "charity/<str:filing_number>/entries/",
+        ProjectEntriesApi.as_view(),
+        name="api-charity-entries",
+    ),
+]

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from socialorgs.models.registry import SocialOrganisation
 
+# prev_hash of a project's first entry, and head_hash of a project without entries.
+GENESIS_HASH = "0" * 64
+
 
 class FundraisingProject(models.Model):
     """A public fundraising project (公开募捐方案) filed with the 民政 office (备案)."""
@@ -30,6 +33,13 @@ class FundraisingProject(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default="open")
+    closed_on = models.DateField(_("结束募捐日期"), null=True, blank=True)
+    # The chain's anchor, written with each append under the project's row lock: how many
+    # entries there are and the last one's hash, MAC'd with SOCIALORG_CHAIN_KEY. A deleted last
+    # entry, or a chain rewritten from some entry on, no longer matches it.
+    entry_count = models.PositiveIntegerField(_("流向记录数"), default=0)
+    head_hash = models.CharField(_("最新记录哈希"), max_length=64, default=GENESIS_HASH)
+    anchor_mac = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -69,6 +79,13 @@ class ChainEntry(models.Model):
         DONATION = "donation", _("捐赠")
         DISBURSEMENT = "disbursement", _("拨付")
 
+    class Party(models.TextChoices):
+        """Who gave or received: a person's name is personal data (masked for the public),
+        a company's or an organisation's name is public (shown in full)."""
+
+        PERSON = "person", _("个人")
+        ORGANISATION = "organisation", _("单位")
+
     project = models.ForeignKey(
         FundraisingProject, on_delete=models.PROTECT, related_name="entries"
     )
@@ -89,6 +106,9 @@ class ChainEntry(models.Model):
     # Disbursement: who received it (personal data, shown masked) and what for.
     beneficiary_name = models.CharField(_("受益人"), max_length=100, blank=True)
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    party_kind = models.CharField(
+        _("捐赠人或受益人类型"), max_length=12, choices=Party.choices, default=Party.PERSON
+    )
     # What the public sees for the donor or beneficiary: "匿名爱心人士", "张*", a company name.
     public_name = models.CharField(_("公示名称"), max_length=100)
     # A receipt code the donor keeps to find their donation on the traced flow.
@@ -96,6 +116,8 @@ class ChainEntry(models.Model):
     private_digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # The submitting form's or API client's key: the same submission twice records once.
+    request_key = models.CharField(max_length=64, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -111,6 +133,11 @@ class ChainEntry(models.Model):
                 fields=["receipt_code"],
                 condition=~Q(receipt_code=""),
                 name="chain_receipt_once",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "request_key"],
+                condition=~Q(request_key=""),
+                name="chain_request_once",
             ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="chain_amount_positive"),
             models.CheckConstraint(condition=Q(seq__gte=1), name="chain_seq_positive"),

@@ -132,6 +132,13 @@ class Penalty(models.Model):
         return self.decision_number
 
     @property
+    def amount_yuan(self) -> str:
+        """The sum of money in yuan with two decimals ("" for a penalty without one)."""
+        if not self.amount_fen:
+            return ""
+        return f"{self.amount_fen // 100:,}.{self.amount_fen % 100:02d}"
+
+    @property
     def jurisdiction_code(self) -> str:
         return self.organisation.division_id
 

@@ -24,6 +24,14 @@ class TargetGroup(models.TextChoices):
     VETERANS = "veterans", _("退役军人")
 
 
+# A catalogue item's state, from its two timestamps (CatalogueItem.state).
+CATALOGUE_STATES = (
+    ("draft", _("未发布")),
+    ("published", _("已发布")),
+    ("withdrawn", _("已撤回")),
+)
+
+
 class SocialWorker(models.Model):
     """A certified social worker (社会工作者职业资格) working for an organisation. The name is
     personal data: the public sees it masked."""
@@ -79,9 +87,25 @@ class CatalogueItem(models.Model):
         verbose_name = _("政府购买服务目录")
         verbose_name_plural = _("政府购买服务目录")
         ordering = ["division", "-year", "code"]
+        indexes = [
+            # The public catalogue: published items of a year.
+            models.Index(fields=["year", "published_at"], name="catalogue_year_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "year", "code"], name="catalogue_code_once"
+                fields=["division", "year", "code"],
+                name="catalogue_code_once",
+                violation_error_message=_("该区划本年度已有相同编码的目录项。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="catalogue_year_range",
+                violation_error_message=_("目录年度应在 2000 到 2100 年之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(published_at__isnull=False),
+                name="catalogue_withdrawn_after_published",
+                violation_error_message=_("只有已发布的目录项可以撤回。"),
             ),
         ]
 
@@ -91,6 +115,22 @@ class CatalogueItem(models.Model):
     @property
     def jurisdiction_code(self) -> str:
         return self.division_id
+
+    @property
+    def is_published(self) -> bool:
+        """Published and not withdrawn: the state in which projects may reference it."""
+        return self.published_at is not None and self.withdrawn_at is None
+
+    @property
+    def state(self) -> str:
+        """draft, published or withdrawn (from the two timestamps)."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "published" if self.published_at is not None else "draft"
+
+    @property
+    def state_label(self) -> str:
+        return str(dict(CATALOGUE_STATES)[self.state])
 
 
 class SocialWorkProject(models.Model):
@@ -164,6 +204,11 @@ class SocialWorkProject(models.Model):
                 condition=COORDINATES_IN_CHINA, name="swproject_coordinates_in_china"
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="swproject_capacity"),
+            models.CheckConstraint(
+                condition=Q(service_radius_km__gte=1, service_radius_km__lte=50),
+                name="swproject_radius_range",
+                violation_error_message=_("服务半径应在 1 到 50 公里之间。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +224,9 @@ class ServiceRequest(models.Model):
     queue) proposes a project; the resident accepts it; the organisation serves and completes
     it; the resident may then review it.
 
-    open → proposed → accepted → completed; open/proposed → cancelled; open → unmatched."""
+    open → proposed → accepted → completed; open/unmatched/proposed → cancelled;
+    open → unmatched (tried again by the next run); proposed → open when the resident or the
+    organisation declines the proposal (that project is then excluded for this request)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待匹配")
@@ -188,7 +235,13 @@ class ServiceRequest(models.Model):
         ACCEPTED = "accepted", _("服务中")
         COMPLETED = "completed", _("已完成")
         CANCELLED = "cancelled", _("已取消")
-        DECLINED = "declined", _("机构婉拒")
+
+    # In progress: at most one per resident and target group (swrequest_one_active).
+    IN_PROGRESS = ("open", "unmatched", "proposed", "accepted")
+    # Holding one of the project's places (its free capacity is capacity minus these).
+    HOLDING = ("proposed", "accepted")
+    # Waiting for a match run.
+    MATCHABLE = ("open", "unmatched")
 
     reference = models.CharField(_("申请编号"), max_length=20, unique=True)
     resident = models.ForeignKey(
@@ -215,6 +268,9 @@ class ServiceRequest(models.Model):
     match_score = models.FloatField(_("匹配得分"), null=True, blank=True)
     match_explanation = models.JSONField(_("匹配说明"), default=dict, blank=True)
     unmatched_reason = models.CharField(_("未匹配原因"), max_length=30, blank=True)
+    # Projects this request must not be proposed again: the resident or the organisation
+    # declined them (ids, in the order they were declined).
+    excluded_projects = models.JSONField(_("已婉拒的项目"), default=list, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -238,6 +294,14 @@ class ServiceRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=COORDINATES_IN_CHINA, name="swrequest_coordinates_in_china"
+            ),
+            # One request in progress per resident and target group (a second one would only
+            # compete with the first for the same places).
+            models.UniqueConstraint(
+                fields=["resident", "target_group"],
+                condition=Q(status__in=["open", "unmatched", "proposed", "accepted"]),
+                name="swrequest_one_active",
+                violation_error_message=_("您已有一个同类服务申请正在办理。"),
             ),
         ]
 

@@ -102,6 +102,7 @@ def _demo_paths() -> dict[str, str]:
     assert slot is not None
     assert booking is not None
     assert volunteer is not None
+    from socialorgs.models import SocialWorkProject
     from volunteers.models import Activity, Organisation, TimeBankService
 
     return {
@@ -116,6 +117,8 @@ def _demo_paths() -> dict[str, str]:
         "vol_applied": str(Activity.objects.get(title="助浴助洁上门服务").pk),
         # A service of the time bank the demo lists.
         "tb_service": str(TimeBankService.objects.get(title="居家助洁（2 小时）").pk),
+        # The demo's social-work project near 浆洗街 (socialorgs/demo.py).
+        "sw_project": str(SocialWorkProject.objects.get(title="浆洗街长者关爱社工服务").pk),
     }
 
 
@@ -138,6 +141,13 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen("volunteer profile", "/volunteers/v/{volunteer}/"),
         Screen("certificate check", "/volunteers/verify/?code=ABCD-EFGH-JKMN", status=404),
         Screen("not found", "/no-such-page/", status=404),
+        Screen("social organisation credit lists", "/socialorgs/lists/"),
+        Screen("illegal social organisations", "/socialorgs/illegal/"),
+        Screen("charity projects", "/socialorgs/charity/"),
+        Screen("social organisation search", "/socialorgs/?q=shgz"),
+        Screen("social work map", "/socialorgs/socialwork/?division=510107&distance=10"),
+        Screen("purchase catalogue", "/socialorgs/socialwork/catalogue/"),
+        Screen("social work project", "/socialorgs/socialwork/projects/{sw_project}/"),
     ],
     RESIDENT: [
         Screen("booking form", "/services/{listing}/book/{slot}/"),
@@ -152,6 +162,9 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen("time bank", "/volunteers/timebank/"),
         Screen("time-bank services", "/volunteers/timebank/services/?skill=cleaning"),
         Screen("time-bank redeem form", "/volunteers/timebank/services/{tb_service}/redeem/"),
+        Screen("report an illegal social organisation", "/socialorgs/report-illegal/"),
+        Screen("social work request form", "/socialorgs/socialwork/requests/new/"),
+        Screen("my social work requests", "/socialorgs/socialwork/requests/"),
     ],
     DAUGHTER: [
         Screen("volunteer registration", "/volunteers/register/"),
@@ -173,6 +186,8 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen(
             "time-bank services of a team", "/volunteers/organisations/{vol_org}/timebank-services/"
         ),
+        Screen("charity desk", "/socialorgs/mine/charity/"),
+        Screen("my social organisations", "/socialorgs/mine/"),
     ],
     OFFICIAL: [
         Screen("official workbench", "/official/"),
@@ -181,6 +196,13 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen("complaint board", "/official/complaints/"),
         Screen("volunteer service dashboard", "/volunteers/official/"),
         Screen("volunteer organisation review", "/volunteers/official/organisations/"),
+        Screen("social organisation credit", "/socialorgs/official/credit/"),
+        Screen("illegal social organisation exposure", "/socialorgs/official/credit/illegal/"),
+        Screen("charity supervision", "/socialorgs/official/charity/"),
+        Screen("social organisation registry", "/socialorgs/official/"),
+        Screen("social organisation registration form", "/socialorgs/official/register/"),
+        Screen("annual report review queue", "/socialorgs/official/reports/"),
+        Screen("purchase catalogue desk", "/socialorgs/socialwork/official/catalogue/"),
     ],
     CITY_OFFICIAL: [
         Screen("open-data console", "/official/open-data/"),

@@ -286,6 +286,60 @@ def build(*, provider_a, wang_fang, staff_a, official_wuhou, official_city, plat
     )
     objects["volunteer_dispute"] = vol_factories.dispute(disputed)
 
+    # Charity: staff_a owns a charity with an open project (a donation and a disbursement on
+    # its chain, a disclosure published): the public page, its donation form, the ledger desk.
+    from tests.socialorgs import factories_charity as charity_factories
+
+    fund = charity_factories.project(charity_factories.charity(staff_a))
+    charity_factories.donate(fund, "300.00", anonymous=True)
+    charity_factories.disburse(fund, "100.00")
+    objects["charity_project"] = fund
+
+    # Social organisations, the registry: staff_a owns one in 武侯区 with last year's report
+    # waiting for review and a 5A grade (一网通查 lists it; the city's 民政 reaches its pages and
+    # the review; staff_a its report form).
+    from tests.socialorgs.factories_registry import evaluation as so_evaluation
+    from tests.socialorgs.factories_registry import indexed_org
+    from tests.socialorgs.factories_registry import report as so_report
+
+    registered = indexed_org(staff_a, name="浆洗街社会工作服务中心", division_id="510107")
+    so_report(registered, today.year - 1, status="submitted")
+    so_evaluation(registered, grade=5, awarded_on=today, official=official_city)
+    objects["social_organisation"] = registered
+
+    # Credit and complaints: the organisation on 活动异常名录, an exposure in 武侯区, and
+    # 王芳's complaint about it (its owner staff_a reads and answers it; the city's 民政 sees it
+    # on the board and the organisation's credit desk).
+    from socialorgs.services.complaints import org_complaint_file
+    from socialorgs.services.credit import illegal_org_expose
+    from tests.socialorgs.factories_credit import listed as so_listed
+
+    so_listed(official_city, registered)
+    illegal_org_expose(
+        actor=official_city,
+        name="武侯国学养生总会",
+        description="未经登记发展会员。",
+        division="510107",
+        basis="《取缔非法民间组织暂行办法》第二条",
+        exposed_on=today,
+    )
+    objects["social_org_complaint"] = org_complaint_file(
+        resident=wang_fang,
+        organisation=registered,
+        category="fees",
+        description="培训费收取后不开票。",
+    )
+
+    # Social work: the organisation runs an active project with a social worker; 王芳 accepted
+    # it for her father (the organisation's case page) and a completed case waits for her
+    # review (her request pages, the review form).
+    from tests.socialorgs import factories_socialwork as sw_factories
+
+    sw_project = sw_factories.project(registered, title="浆洗街长者关爱社工服务")
+    sw_factories.worker(registered)
+    sw_factories.accepted(wang_fang, project_=sw_project)
+    sw_factories.completed(wang_fang, project_=sw_project, target_group="disabled")
+
     users = {
         "anonymous": None,
         "resident": wang_fang,

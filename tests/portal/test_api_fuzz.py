@@ -199,6 +199,54 @@ def _build_world() -> dict:
         user=wang_fang, service=tb_service, wanted_on=dt.date.today() + dt.timedelta(days=2)
     )
 
+    # Charity: staff_a owns a charity with a project (a donation and a disbursement on its
+    # chain); 王芳 may donate to it online.
+    from tests.socialorgs import factories_charity as charity_factories
+
+    charity_project = charity_factories.project(charity_factories.charity(staff_a))
+    charity_factories.donate(charity_project, "100.00", anonymous=True)
+    charity_factories.disburse(charity_project, "40.00")
+
+    # Social organisations, the registry: staff_a owns one in 武侯区 (official_wuhou is its
+    # 民政), with last year's report submitted and a 4A evaluation.
+    from tests.socialorgs.factories import socialorg
+    from tests.socialorgs.factories_registry import evaluation as so_evaluation
+    from tests.socialorgs.factories_registry import report as so_report
+
+    so_org = socialorg(staff_a, division_id="510107")
+    so_report_a = so_report(so_org, dt.date.today().year - 1, status="submitted")
+    so_evaluation_a = so_evaluation(
+        so_org, grade=4, awarded_on=dt.date.today(), official=official_wuhou
+    )
+
+    # Social organisations, credit: so_org on 活动异常名录 (official_wuhou, its 民政, may
+    # remove it) and an exposure in 武侯区.
+    from socialorgs.services.credit import illegal_org_expose
+    from tests.socialorgs.factories_credit import listed as so_listed
+
+    so_entry = so_listed(official_wuhou, so_org)
+    so_illegal = illegal_org_expose(
+        actor=official_wuhou,
+        name="武侯国学促进总会",
+        description="未经登记发展会员。",
+        division="510107",
+        basis="《取缔非法民间组织暂行办法》第二条",
+        exposed_on=dt.date.today(),
+    )
+
+    # Social work: so_org runs an active and a draft project and has a social worker; 王芳 has
+    # a proposal (elderly), an accepted case (disabled) and a completed one (children); a
+    # draft catalogue item of 武侯区 for official_wuhou.
+    from tests.socialorgs import factories_socialwork as sw
+
+    sw_project = sw.project(so_org)
+    sw_draft = sw.project(so_org, status="draft")
+    sw_worker = sw.worker(so_org)
+    sw_proposal = sw.service_request(wang_fang, status="proposed", project=sw_project)
+    sw_case = sw.accepted(wang_fang, project_=sw_project, target_group="disabled")
+    sw_done = sw.completed(wang_fang, project_=sw_project, target_group="children")
+    sw_item = sw.catalogue_item(published=False, official=official_wuhou)
+
     # The built-in catalogue (loaded by migrations): one open and one conditional dataset.
     datasets = [
         {"slug": Dataset.objects.filter(access=access).order_by("slug").first().slug}
@@ -247,6 +295,24 @@ def _build_world() -> dict:
             f"{v1}/volunteers/timebank/services/{{id}}/": ids(tb_service),
             f"{v1}/volunteers/timebank/redemptions/{{id}}/fulfil/": ids(tb_redemption),
             f"{v1}/volunteers/timebank/redemptions/{{id}}/cancel/": ids(tb_redemption),
+            # …/orgs/{credit_code}/ and the operations below it (status, reports, ...).
+            f"{v1}/socialorgs/orgs/{{credit_code}}/": [{"credit_code": so_org.credit_code}],
+            f"{v1}/socialorgs/reports/{{id}}/review/": ids(so_report_a),
+            f"{v1}/socialorgs/evaluations/{{id}}/revoke/": ids(so_evaluation_a),
+            f"{v1}/socialorgs/credit/illegal/{{id}}/status/": ids(so_illegal),
+            f"{v1}/socialorgs/credit/list-entries/{{id}}/remove/": ids(so_entry),
+            f"{v1}/socialorgs/charity/{{filing_number}}/": [
+                {"filing_number": charity_project.filing_number}
+            ],
+            f"{v1}/socialorgs/socialwork/projects/{{id}}/": ids(sw_project, sw_draft),
+            f"{v1}/socialorgs/socialwork/organisations/{{credit_code}}/": [
+                {"credit_code": so_org.credit_code}
+            ],
+            f"{v1}/socialorgs/socialwork/workers/{{id}}/": ids(sw_worker),
+            f"{v1}/socialorgs/socialwork/requests/{{id}}/": ids(sw_proposal, sw_done),
+            f"{v1}/socialorgs/socialwork/org-requests/{{id}}/": ids(sw_case, sw_proposal),
+            f"{v1}/socialorgs/socialwork/official/catalogue/{{id}}/publish/": ids(sw_item),
+            f"{v1}/socialorgs/socialwork/official/catalogue/{{id}}/withdraw/": ids(sw_item),
         }
     )
     # The operations below a seeded path (…/{id}/cancel/) take the same values, where they

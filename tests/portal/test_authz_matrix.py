@@ -150,6 +150,16 @@ def pk(attr: str, name: str = "pk") -> Callable:
     return lambda o: {name: getattr(o, attr).pk}
 
 
+def so_code(o) -> dict:
+    """URL kwargs of social organisation A (socialorgs: by its credit code)."""
+    return {"credit_code": o.socialorg_a.credit_code}
+
+
+def filing_a(o) -> dict:
+    """URL kwargs of charity A's fundraising project (by its filing number)."""
+    return {"filing_number": o.charity_project_a.filing_number}
+
+
 def provider_a(**extra) -> Callable:
     return lambda o: {"pk": o.provider_a.pk, **{k: v(o) for k, v in extra.items()}}
 
@@ -657,6 +667,129 @@ MATRIX: dict[str, list[Case]] = {
     "api-timebank-redemption-fulfil": [case(post=A_PROV, kw=pk("tb_redemption_a"))],
     "api-timebank-redemption-cancel": [case(post=A_RES | A_PROV, kw=pk("tb_redemption_a"))],
     "api-volorg-redemptions": [case(get=A_PROV, kw=pk("vol_org_a"))],
+    # Social organisations, the registry: prov_a owns socialorg_a (武侯区), with a submitted
+    # annual report and a 4A evaluation. 民政 covering it (off_in, off_city) manages it; off_out
+    # is 锦江区 卫健. The public reads 一网通查.
+    "socialorgs:search": [case(get=ALL)],
+    "socialorgs:detail": [case(get=ALL, kw=so_code)],
+    "socialorgs:official-home": [case(get=OFF)],
+    "socialorgs:official-register": [case(get=A_OFF, post=A_OFF)],
+    "socialorgs:official-org": [case(get=A_OFF, kw=so_code)],
+    "socialorgs:official-edit": [case(get=A_OFF, post=A_OFF, kw=so_code)],
+    "socialorgs:official-status": [case(get=A_OFF, post=A_OFF, kw=so_code)],
+    "socialorgs:official-charity": [case(get=A_OFF, post=A_OFF, kw=so_code)],
+    "socialorgs:official-owner": [case(get=A_OFF, post=A_OFF, kw=so_code)],
+    "socialorgs:official-legal-rep": [case(post=A_OFF, kw=so_code)],
+    "socialorgs:official-evaluate": [case(get=A_OFF, post=A_OFF, kw=so_code)],
+    "socialorgs:official-evaluation-revoke": [case(post=A_OFF, kw=pk("so_evaluation_a"))],
+    "socialorgs:official-reports": [case(get=OFF)],
+    "socialorgs:official-report": [case(get=A_OFF, post=A_OFF, kw=pk("so_report_a"))],
+    "socialorgs:mine": [case(get=RES | PROV)],
+    "socialorgs:mine-org": [case(get=A_PROV, post=A_PROV, kw=so_code)],
+    "socialorgs:mine-report": [
+        case(
+            get=A_PROV,
+            post=A_PROV,
+            kw=lambda o: {"credit_code": o.socialorg_a.credit_code, "year": o.so_report_a.year},
+        )
+    ],
+    "api-socialorg-list": [case(get=ALL, post=A_OFF)],
+    "api-socialorg-detail": [case(get=ALL, patch=A_OFF, kw=so_code)],
+    "api-socialorg-status": [case(post=A_OFF, kw=so_code)],
+    "api-socialorg-charity": [case(post=A_OFF, kw=so_code)],
+    "api-socialorg-owner": [case(post=A_OFF, kw=so_code)],
+    "api-socialorg-members": [case(get=A_PROV | A_OFF, post=A_PROV, kw=so_code)],
+    "api-socialorg-reports": [case(get=A_PROV | A_OFF, post=A_PROV, kw=so_code)],
+    "api-socialorg-evaluations": [case(get=ALL, post=A_OFF, kw=so_code)],
+    "api-socialorg-report-review": [case(post=A_OFF, kw=pk("so_report_a"))],
+    "api-socialorg-evaluation-revoke": [case(post=A_OFF, kw=pk("so_evaluation_a"))],
+    # Charity: prov_a owns charity_a (武侯区, 公开募捐资格) and its project with an anonymous
+    # donation and a disbursement. The public reads the flow; residents donate online; the
+    # desk is prov_a's; 民政 covering it reads the ledger with real names.
+    "socialorgs:charity-list": [case(get=ALL)],
+    "socialorgs:charity-org": [
+        case(get=ALL, kw=lambda o: {"credit_code": o.charity_a.credit_code})
+    ],
+    "socialorgs:charity-project": [case(get=ALL, kw=filing_a)],
+    "socialorgs:charity-donate": [case(get=RES, post=RES, kw=filing_a)],
+    "socialorgs:charity-desk": [case(get=AUTH)],
+    "socialorgs:charity-project-new": [case(get=A_PROV, post=A_PROV, kw=pk("charity_a"))],
+    "socialorgs:charity-disclosures": [case(get=A_PROV, post=A_PROV, kw=pk("charity_a"))],
+    "socialorgs:charity-ledger": [case(get=A_PROV, post=A_PROV, kw=filing_a)],
+    "socialorgs:charity-project-close": [case(post=A_PROV, kw=filing_a)],
+    "socialorgs:charity-official": [case(get=OFF)],
+    "socialorgs:charity-official-project": [case(get=A_OFF, kw=filing_a)],
+    "api-charity-projects": [case(get=ALL)],
+    "api-charity-project": [case(get=ALL, kw=filing_a)],
+    "api-charity-verify": [case(get=ALL, kw=filing_a)],
+    "api-charity-flow": [case(get=ALL, kw=filing_a)],
+    "api-charity-donate": [case(post=RES, kw=filing_a)],
+    "api-charity-entries": [case(post=A_PROV, kw=filing_a)],
+    # Social organisations, credit and complaints: socialorg_a is on 活动异常名录 (so_entry_a);
+    # an exposure in 武侯区 (so_illegal_a); res_a's complaint about socialorg_a
+    # (so_complaint_a), answered by prov_a, its owner. 民政 covering it (off_in, off_city) acts;
+    # off_out (锦江区 卫健) neither sees the desk nor acts.
+    "socialorgs:lists": [case(get=ALL)],
+    "socialorgs:illegal": [case(get=ALL)],
+    "socialorgs:complain": [case(get=RES, post=RES, kw=so_code)],
+    "socialorgs:report-illegal": [case(get=RES, post=RES)],
+    "socialorgs:org-complaints": [case(get=RES | PROV)],
+    "socialorgs:org-complaint": [case(get=A_PROV, post=A_PROV, kw=pk("so_complaint_a"))],
+    "socialorgs:credit-home": [case(get=OFF)],
+    "socialorgs:credit-desk": [case(get=A_OFF, post=A_OFF, kw=so_code)],
+    "socialorgs:credit-list-remove": [case(post=A_OFF, kw=pk("so_entry_a"))],
+    "socialorgs:illegal-manage": [case(get=OFF, post=A_OFF)],
+    "socialorgs:illegal-status": [case(post=A_OFF, kw=pk("so_illegal_a"))],
+    "api-socialorg-credit-lists": [case(get=ALL)],
+    "api-socialorg-illegal": [case(get=ALL, post=A_OFF)],
+    "api-socialorg-illegal-status": [case(post=A_OFF, kw=pk("so_illegal_a"))],
+    "api-socialorg-penalties": [case(post=A_OFF, kw=so_code)],
+    "api-socialorg-licences": [case(post=A_OFF, kw=so_code)],
+    "api-socialorg-list-entries": [case(post=A_OFF, kw=so_code)],
+    "api-socialorg-list-entry-remove": [case(post=A_OFF, kw=pk("so_entry_a"))],
+    "api-socialorg-complaint": [case(post=RES, kw=so_code)],
+    # Social work: prov_a owns socialorg_a, its active project (sw_project_a) and its social
+    # worker (sw_worker_a); res_a accepted sw_project_a for her request (sw_request_a); a draft
+    # catalogue item of 武侯区 (sw_item_a) for the 民政 officials covering it (off_out: 卫健).
+    "socialorgs:socialwork-map": [case(get=ALL)],
+    "socialorgs:project-detail": [case(get=ALL, kw=pk("sw_project_a"))],
+    "socialorgs:sw-catalogue": [case(get=ALL)],
+    "socialorgs:sw-org": [case(get=ALL, kw=so_code)],
+    "socialorgs:sw-requests": [case(get=RES)],
+    "socialorgs:sw-request-new": [case(get=RES, post=RES)],
+    "socialorgs:sw-request": [case(get=A_RES, post=A_RES, kw=pk("sw_request_a"))],
+    "socialorgs:sw-review": [case(get=A_RES, post=A_RES, kw=pk("sw_request_a"))],
+    "socialorgs:sw-desk": [case(get=A_PROV, kw=so_code)],
+    "socialorgs:sw-workers": [case(get=A_PROV, post=A_PROV, kw=so_code)],
+    "socialorgs:sw-project-new": [case(get=A_PROV, post=A_PROV, kw=so_code)],
+    "socialorgs:sw-worker": [case(get=A_PROV, post=A_PROV, kw=pk("sw_worker_a"))],
+    "socialorgs:sw-project": [case(get=A_PROV, post=A_PROV, kw=pk("sw_project_a"))],
+    "socialorgs:sw-project-status": [case(post=A_PROV, kw=pk("sw_project_a"))],
+    "socialorgs:sw-org-request": [case(get=A_PROV, post=A_PROV, kw=pk("sw_request_a"))],
+    "socialorgs:sw-official-catalogue": [case(get=A_OFF, post=A_OFF)],
+    "socialorgs:sw-catalogue-status": [case(post=A_OFF, kw=pk("sw_item_a"))],
+    "api-sw-projects": [case(get=ALL)],
+    "api-sw-project": [case(get=ALL, kw=pk("sw_project_a"))],
+    "api-sw-project-publish": [case(post=A_PROV, kw=pk("sw_project_a"))],
+    "api-sw-project-close": [case(post=A_PROV, kw=pk("sw_project_a"))],
+    "api-sw-catalogue": [case(get=ALL)],
+    "api-sw-org": [case(get=ALL, kw=so_code)],
+    "api-sw-org-projects": [case(get=A_PROV, post=A_PROV, kw=so_code)],
+    "api-sw-org-workers": [case(get=A_PROV, post=A_PROV, kw=so_code)],
+    "api-sw-org-requests": [case(get=A_PROV, kw=so_code)],
+    "api-sw-worker": [case(patch=A_PROV, kw=pk("sw_worker_a"))],
+    "api-sw-requests": [case(get=RES, post=RES)],
+    "api-sw-request": [case(get=A_RES, kw=pk("sw_request_a"))],
+    "api-sw-request-accept": [case(post=A_RES, kw=pk("sw_request_a"))],
+    "api-sw-request-decline": [case(post=A_RES, kw=pk("sw_request_a"))],
+    "api-sw-request-cancel": [case(post=A_RES, kw=pk("sw_request_a"))],
+    "api-sw-request-review": [case(post=A_RES, kw=pk("sw_request_a"))],
+    "api-sw-org-request": [case(get=A_PROV, kw=pk("sw_request_a"))],
+    "api-sw-org-request-decline": [case(post=A_PROV, kw=pk("sw_request_a"))],
+    "api-sw-org-request-complete": [case(post=A_PROV, kw=pk("sw_request_a"))],
+    "api-sw-official-catalogue": [case(get=A_OFF, post=A_OFF)],
+    "api-sw-catalogue-publish": [case(post=A_OFF, kw=pk("sw_item_a"))],
+    "api-sw-catalogue-withdraw": [case(post=A_OFF, kw=pk("sw_item_a"))],
 }
 
 
@@ -884,6 +1017,69 @@ def build_world() -> World:
         note="时间银行留言泄露测试",
     )
 
+    # Social organisations, the registry: prov_a owns socialorg_a (武侯区); its report for last
+    # year waits for review; a 4A evaluation. Its legal representative's name is shown by no
+    # GET (only on 民政's audited POST): tests/socialorgs/test_registry_profile.py and the
+    # exposure scan (test_pii_exposure.py) check it.
+    from tests.socialorgs.factories import socialorg
+    from tests.socialorgs.factories_registry import evaluation as so_evaluation
+    from tests.socialorgs.factories_registry import report as so_report
+
+    o.socialorg_a = socialorg(
+        staff_a, name="幸福里社会工作服务中心", legal_rep_name="诸葛法人", division_id="510107"
+    )
+    o.so_report_a = so_report(o.socialorg_a, today.year - 1, status="submitted")
+    o.so_evaluation_a = so_evaluation(
+        o.socialorg_a, grade=4, awarded_on=today, official=o.users["off_in"]
+    )
+
+    # Charity: prov_a owns charity_a and its project; an anonymous donation (its donor's real
+    # name and receipt code are the desk's and the supervising officials'), a disbursement.
+    from tests.socialorgs import factories_charity as charity_factories
+
+    o.charity_a = charity_factories.charity(staff_a, name="幸福里慈善基金会")
+    o.charity_project_a = charity_factories.project(o.charity_a, filing_number="AUTHZ0000001")
+    o.charity_gift_a = charity_factories.donate(
+        o.charity_project_a, "500.00", name="欧阳捐赠", anonymous=True
+    )
+    charity_factories.disburse(o.charity_project_a, "100.00", name="司徒受助")
+
+    # Credit and complaints: socialorg_a on 活动异常名录, an exposure in 武侯区, and res_a's
+    # complaint about socialorg_a in ratings' workflow (prov_a, its owner, answers it).
+    from socialorgs.services import complaints as so_complaints
+    from socialorgs.services import credit as so_credit
+    from tests.socialorgs.factories_credit import listed as so_listed
+
+    o.so_entry_a = so_listed(o.users["off_in"], o.socialorg_a)
+    o.so_illegal_a = so_credit.illegal_org_expose(
+        actor=o.users["off_in"],
+        name="幸福里国学促进总会",
+        description="未经登记发展会员。",
+        division="510107",
+        basis="《取缔非法民间组织暂行办法》第二条",
+        exposed_on=today,
+    )
+    o.so_complaint_a = so_complaints.org_complaint_file(
+        resident=res_a,
+        organisation=o.socialorg_a,
+        category=Complaint.Category.FEES,
+        description="社会组织投诉泄露测试：培训费不退。",
+    )
+
+    # Social work: socialorg_a's active project and social worker; res_a accepted the project
+    # for her request (its address and need are hers and the serving organisation's).
+    from tests.socialorgs import factories_socialwork as sw_factories
+
+    o.sw_project_a = sw_factories.project(o.socialorg_a, title="幸福里长者关爱社工服务")
+    o.sw_worker_a = sw_factories.worker(o.socialorg_a, name="上官社工")
+    o.sw_request_a = sw_factories.accepted(
+        res_a,
+        project_=o.sw_project_a,
+        address="社工住址泄露测试街 7 号",
+        description="社工需求泄露测试：父亲独居。",
+    )
+    o.sw_item_a = sw_factories.catalogue_item(published=False, official=o.users["off_in"])
+
     # A's private data and who may see it anywhere.
     resident_and_desk = A_RES | A_PROV
     o.markers = [
@@ -910,6 +1106,20 @@ def build_world() -> World:
         Marker("时长异议泄露测试", A_RES | A_PROV),
         # A time-bank request's note: the requester and the organisation delivering it.
         Marker("时间银行留言泄露测试", A_RES | A_PROV),
+        # An anonymous donor, their receipt code and a beneficiary: the charity's desk and the
+        # supervising 民政 officials only (both audited reads).
+        Marker("欧阳捐赠", A_PROV | A_OFF),
+        Marker(o.charity_gift_a.receipt_code, A_PROV | A_OFF),
+        Marker("司徒受助", A_PROV | A_OFF),
+        # A complaint about social organisation A: the complainant, the organisation (which
+        # answers it) and the officials covering it.
+        Marker("社会组织投诉泄露测试", A_RES | A_PROV | A_OFF),
+        # Social work: a social worker's full name is the organisation's (the public sees it
+        # masked); a request's address and need are the resident's and the serving
+        # organisation's (an audited read once she accepted).
+        Marker("上官社工", A_PROV),
+        Marker("社工住址泄露测试", A_RES | A_PROV),
+        Marker("社工需求泄露测试", A_RES | A_PROV),
     ]
     return o
 
@@ -1227,6 +1437,17 @@ BODY_CASES = [
         lambda o: f"/api/v1/providers/{o.provider_b.pk}/schedules/bulk/",
         lambda o, ref: {"items": [{"listing": ref, "rules": []}]},
         lambda o: o.listing_a.pk,
+    ),
+    BodyCase(
+        "resident B asks for social work at A's saved address",
+        "res_b",
+        lambda o: "/api/v1/socialorgs/socialwork/requests/",
+        lambda o, ref: {
+            "target_group": "elderly",
+            "saved_address": ref,
+            "description": "需要探访",
+        },
+        lambda o: o.address_a.pk,
     ),
     BodyCase(
         "provider B appeals A's credit event",

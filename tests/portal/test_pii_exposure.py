@@ -60,14 +60,23 @@ CLEAR_FOR: dict[str, dict[str, frozenset[str]]] = {
     "other_resident": {},
     "booked_provider_staff": {
         "services:staff-booking": ALL,
+        # She gave anonymously to staff_a's charity: its ledger desk names her (audited).
+        "socialorgs:charity-ledger": frozenset({"name"}),
+        # staff_a's organisation serves her social-work request: the case (audited read).
+        "socialorgs:sw-org-request": frozenset({"address", "phone", "id_number"}),
+        "api-sw-org-request": frozenset({"address", "phone", "id_number"}),
     },
     "other_provider_staff": {},
     "handling_official": {
         "ratings:complaint-official": frozenset({"name", "phone", "id_number"}),
         "complaint-detail": frozenset({"name", "phone", "id_number"}),
+        # 民政 supervising the charity she gave to reads its ledger (audited).
+        "socialorgs:charity-official-project": frozenset({"name"}),
     },
     "official_out_of_jurisdiction": {},
-    "official_not_handling": {},
+    "official_not_handling": {
+        "socialorgs:charity-official-project": frozenset({"name"}),
+    },
     "admin": {
         "admin:accounts_user_change": frozenset({"name", "phone"}),
     },
@@ -161,6 +170,39 @@ NOT_ABOUT_RESIDENTS = {
     # The same for the person a time-bank redemption serves, while it waits
     # (tests/volunteers/test_timebank_contact.py); the redemption's page shows them masked.
     "volunteers:org-redemption-contact": "POST only",
+    "socialorgs:charity-project-close": "POST only",
+    "api-charity-donate": "POST only",
+    "api-charity-entries": "POST only",
+    "socialorgs:credit-list-remove": "POST only",
+    "socialorgs:illegal-status": "POST only",
+    "api-socialorg-penalties": "POST only",
+    "api-socialorg-licences": "POST only",
+    "api-socialorg-list-entries": "POST only",
+    "api-socialorg-list-entry-remove": "POST only",
+    "api-socialorg-illegal-status": "POST only",
+    "api-socialorg-complaint": "POST only",
+    # The registry: 民政's explicit, audited read of a legal representative's full name
+    # (tests/socialorgs/test_registry_profile.py); every GET shows it masked.
+    "socialorgs:official-legal-rep": "POST only",
+    "socialorgs:official-evaluation-revoke": "POST only",
+    "api-socialorg-status": "POST only",
+    "api-socialorg-charity": "POST only",
+    "api-socialorg-owner": "POST only",
+    "api-socialorg-report-review": "POST only",
+    "api-socialorg-evaluation-revoke": "POST only",
+    "socialorgs:sw-project-status": "POST only",
+    "socialorgs:sw-catalogue-status": "POST only",
+    "api-sw-project-publish": "POST only",
+    "api-sw-project-close": "POST only",
+    "api-sw-worker": "PATCH only (a social worker's record)",
+    "api-sw-request-accept": "POST only",
+    "api-sw-request-decline": "POST only",
+    "api-sw-request-cancel": "POST only",
+    "api-sw-request-review": "POST only",
+    "api-sw-org-request-decline": "POST only",
+    "api-sw-org-request-complete": "POST only",
+    "api-sw-catalogue-publish": "POST only",
+    "api-sw-catalogue-withdraw": "POST only",
 }
 
 
@@ -172,7 +214,62 @@ def _route_args(seed) -> dict[str, list[dict]]:
     complaint, need = seed["complaint"].pk, seed["need"].pk
     providers = [{"pk": a}, {"pk": b}]
     vol_org, vol_activity = [{"pk": seed["vol_org"].pk}], [{"pk": seed["vol_activity"].pk}]
+    charity = [{"pk": seed["charity_org"].pk}]
+    filing = [{"filing_number": seed["charity_project"].filing_number}]
+    social_org = [{"credit_code": seed["social_org"].credit_code}]
+    org_complaint = seed["org_complaint"].pk
+    registry = [{"credit_code": seed["registry_org"].credit_code}]
+    registry_report = seed["registry_report"]
+    sw_project, sw_request = [{"pk": seed["sw_project"].pk}], [{"pk": seed["sw_request"].pk}]
     return {
+        # Social work: staff_a's organisation (social_org) serves her request (accepted).
+        "socialorgs:project-detail": sw_project,
+        "socialorgs:sw-org": social_org,
+        "socialorgs:sw-request": sw_request,
+        "socialorgs:sw-review": sw_request,
+        "socialorgs:sw-desk": social_org,
+        "socialorgs:sw-workers": social_org,
+        "socialorgs:sw-project-new": social_org,
+        "socialorgs:sw-worker": [{"pk": seed["sw_worker"].pk}],
+        "socialorgs:sw-project": sw_project,
+        "socialorgs:sw-org-request": sw_request,
+        "api-sw-project": sw_project,
+        "api-sw-org": social_org,
+        "api-sw-org-projects": social_org,
+        "api-sw-org-workers": social_org,
+        "api-sw-org-requests": social_org,
+        "api-sw-request": sw_request,
+        "api-sw-org-request": sw_request,
+        # The registry: she is the legal representative of an organisation staff_a runs.
+        "socialorgs:detail": registry,
+        "socialorgs:official-org": registry,
+        "socialorgs:official-edit": registry,
+        "socialorgs:official-status": registry,
+        "socialorgs:official-charity": registry,
+        "socialorgs:official-owner": registry,
+        "socialorgs:official-evaluate": registry,
+        "socialorgs:official-report": [{"pk": registry_report.pk}],
+        "socialorgs:mine-org": registry,
+        "socialorgs:mine-report": [{**registry[0], "year": registry_report.year}],
+        "api-socialorg-detail": registry,
+        "api-socialorg-members": registry,
+        "api-socialorg-reports": registry,
+        "api-socialorg-evaluations": registry,
+        # Her complaint about a social organisation: its accounts read it masked (the case's
+        # text with identifiers redacted); the handling official as any complaint's.
+        "socialorgs:complain": social_org,
+        "socialorgs:credit-desk": social_org,
+        "socialorgs:org-complaint": [{"pk": org_complaint}],
+        "socialorgs:charity-org": [{"credit_code": seed["charity_org"].credit_code}],
+        "socialorgs:charity-project": filing,
+        "socialorgs:charity-donate": filing,
+        "socialorgs:charity-ledger": filing,
+        "socialorgs:charity-official-project": filing,
+        "socialorgs:charity-project-new": charity,
+        "socialorgs:charity-disclosures": charity,
+        "api-charity-project": filing,
+        "api-charity-verify": filing,
+        "api-charity-flow": filing,
         "api-volunteer-public": [{"pk": seed["volunteer"].pk}],
         "volunteers:dispute-raise": [{"pk": seed["vol_record"].pk}],
         "volunteers:org-disputes": vol_org,
@@ -231,7 +328,7 @@ def _route_args(seed) -> dict[str, list[dict]]:
         "api-review-report": [{"pk": seed["review"].pk}],
         "api-review-moderate": [{"pk": seed["review"].pk}],
         "api-provider-grades": providers,
-        "complaint-detail": [{"pk": complaint}],
+        "complaint-detail": [{"pk": complaint}, {"pk": org_complaint}],
         "complaint-messages": [{"pk": complaint}],
         "complaint-rate": [{"pk": complaint}],
         "complaint-transition": [{"pk": complaint}],
@@ -272,8 +369,8 @@ def _route_args(seed) -> dict[str, list[dict]]:
         "ratings:review-reply": [{"pk": a, "review_id": seed["review"].pk}],
         "ratings:review-moderate": [{"pk": seed["review"].pk}],
         "ratings:provider-inspections": providers,
-        "ratings:my-complaint": [{"pk": complaint}],
-        "ratings:complaint-official": [{"pk": complaint}],
+        "ratings:my-complaint": [{"pk": complaint}, {"pk": org_complaint}],
+        "ratings:complaint-official": [{"pk": complaint}, {"pk": org_complaint}],
         "ratings:provider-complaints": providers,
         "ratings:complaint-staff": [{"pk": complaint}],
         "ratings:credit-official": providers,
@@ -412,7 +509,63 @@ def seed(provider_a, provider_b, staff_a, staff_b, official_wuhou):
     )
     vol_factories.dispute(vol_record, reason=f"请回电 {PHONE}，身份证 {ID_NUMBER}")
     vol_certificate = vol_factories.certificate(volunteer)
+    # She gave anonymously online to a charity staff_a runs (武侯区): the public sees
+    # 匿名爱心人士, its desk and 民政 covering it her name.
+    from socialorgs.services.charity import donation_online
+    from tests.socialorgs import factories_charity as charity_factories
+
+    charity_project = charity_factories.project(charity_factories.charity(staff_a))
+    donation_online(
+        project=charity_project,
+        user=resident,
+        amount_yuan="50",
+        request_key=charity_factories.key(),
+        anonymous=True,
+    )
+    # She complained about a social organisation staff_a runs (武侯区), her phone and ID
+    # number in the text; 武侯区 (official_wuhou) took the case.
+    from socialorgs.services.complaints import org_complaint_file
+    from tests.socialorgs.factories import socialorg
+
+    social_org = socialorg(staff_a, division_id="510107")
+    org_complaint = org_complaint_file(
+        resident=resident,
+        organisation=social_org,
+        category="fees",
+        description=f"培训费不退。请回电 {PHONE}，身份证 {ID_NUMBER}。",
+    )
+    org_complaint = complaint_transition(
+        complaint=org_complaint, action="accept", actor=official_wuhou
+    )
+    # She is the legal representative of a social organisation staff_a runs (武侯区), with
+    # last year's report waiting for review: every page shows her name masked.
+    from tests.socialorgs.factories_registry import report as so_report
+
+    registry_org = socialorg(staff_a, division_id="510107", legal_rep_name=NAME)
+    registry_report = so_report(registry_org, timezone.localdate().year - 1, status="submitted")
+    # She asked for social work for her father at home, her phone and ID number in the need;
+    # the organisation staff_a runs serves it (accepted): its case page shows them in full
+    # (an audited read), its lists masked and redacted.
+    from tests.socialorgs import factories_socialwork as sw_factories
+
+    sw_project = sw_factories.project(social_org)
+    sw_worker = sw_factories.worker(social_org)
+    sw_request = sw_factories.accepted(
+        resident,
+        project_=sw_project,
+        address=ADDRESS,
+        description=f"父亲独居，电话 {PHONE}，身份证 {ID_NUMBER}",
+    )
     return {
+        "sw_project": sw_project,
+        "sw_worker": sw_worker,
+        "sw_request": sw_request,
+        "registry_org": registry_org,
+        "registry_report": registry_report,
+        "social_org": social_org,
+        "org_complaint": org_complaint,
+        "charity_org": charity_project.organisation,
+        "charity_project": charity_project,
         "volunteer": volunteer,
         "tb_redemption": tb_redemption,
         "vol_record": vol_record,
@@ -474,6 +627,9 @@ def _classified_names() -> set[str]:
                 "number": "1",
                 "service_id": 1,
                 "account_id": 1,
+                "filing_number": "1",
+                "credit_code": "1",
+                "year": 2024,
             },
         )()
         for key in (
@@ -494,6 +650,15 @@ def _classified_names() -> set[str]:
             "tb_redemption",
             "vol_record",
             "vol_certificate",
+            "charity_org",
+            "charity_project",
+            "social_org",
+            "org_complaint",
+            "registry_org",
+            "registry_report",
+            "sw_project",
+            "sw_worker",
+            "sw_request",
         )
     }
     return set(_route_args(fake))

@@ -8,14 +8,16 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-# Fragments and non-page templates: included into pages, or not HTML pages at all.
+# Fragments and non-page templates: included into pages, or not HTML pages at all (a
+# fragment elsewhere is named with a leading underscore, e.g. socialorgs/credit/_public_profile).
 NOT_PAGES = {"partials", "email", "drf_spectacular"}
 
 
 def _pages():
     for path in sorted(TEMPLATES.rglob("*.html")):
         relative = path.relative_to(TEMPLATES)
-        if relative.name == "base.html" or NOT_PAGES & set(relative.parts):
+        fragment = relative.name.startswith("_") or NOT_PAGES & set(relative.parts)
+        if relative.name == "base.html" or fragment:
             continue
         yield relative
 

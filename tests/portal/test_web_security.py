@@ -80,6 +80,17 @@ PUBLIC = {
     "volunteers/timebank/services/",
     "volunteers/",
     "volunteers/activities/<int:pk>/",
+    "socialorgs/",
+    "socialorgs/org/<creditcode:credit_code>/",
+    "socialorgs/charity/",
+    "socialorgs/charity/orgs/<str:credit_code>/",
+    "socialorgs/charity/<str:filing_number>/",
+    "socialorgs/lists/",
+    "socialorgs/illegal/",
+    "socialorgs/socialwork/",
+    "socialorgs/socialwork/projects/<int:pk>/",
+    "socialorgs/socialwork/catalogue/",
+    "socialorgs/socialwork/org/<creditcode:credit_code>/",
 }
 SIGNED_IN = {
     "accounts/me/",
@@ -89,6 +100,7 @@ SIGNED_IN = {
     "accounts/password/change/done/",
     "notifications/",
     "open/applications/",
+    "socialorgs/mine/charity/",
 }
 # Officials decide applications for data; they do not apply.
 APPLY = "open/datasets/<slug:slug>/apply/"
@@ -128,6 +140,15 @@ REACHES = {
         "volunteers/checkin/",
         "volunteers/organisations/new/",
         "volunteers/organisations/mine/",
+        "socialorgs/charity/<str:filing_number>/donate/",
+        "socialorgs/mine/",
+        "socialorgs/org/<creditcode:credit_code>/complain/",
+        "socialorgs/report-illegal/",
+        "socialorgs/my/complaints/",
+        "socialorgs/socialwork/requests/",
+        "socialorgs/socialwork/requests/new/",
+        "socialorgs/socialwork/requests/<int:pk>/",
+        "socialorgs/socialwork/requests/<int:pk>/review/",
     },
     "provider": PUBLIC
     | SIGNED_IN
@@ -172,6 +193,20 @@ REACHES = {
         "volunteers/activities/<int:pk>/manage/",
         "volunteers/activities/<int:pk>/code/",
         "volunteers/activities/<int:pk>/code.svg",
+        "socialorgs/mine/",
+        "socialorgs/mine/<creditcode:credit_code>/",
+        "socialorgs/mine/<creditcode:credit_code>/reports/<int:year>/",
+        "socialorgs/mine/charity/<int:pk>/projects/new/",
+        "socialorgs/mine/charity/<int:pk>/disclosures/",
+        "socialorgs/mine/charity/projects/<str:filing_number>/",
+        "socialorgs/my/complaints/",
+        "socialorgs/my/complaints/<int:pk>/",
+        "socialorgs/socialwork/desk/<creditcode:credit_code>/",
+        "socialorgs/socialwork/desk/<creditcode:credit_code>/workers/",
+        "socialorgs/socialwork/desk/<creditcode:credit_code>/projects/new/",
+        "socialorgs/socialwork/desk/workers/<int:pk>/",
+        "socialorgs/socialwork/desk/projects/<int:pk>/",
+        "socialorgs/socialwork/desk/requests/<int:pk>/",
     },
     "official": PUBLIC
     | SIGNED_IN
@@ -212,6 +247,22 @@ REACHES = {
         "volunteers/official/roster.csv",
         "volunteers/official/organisations/",
         "volunteers/official/organisations/<int:pk>/",
+        "socialorgs/official/",
+        "socialorgs/official/register/",
+        "socialorgs/official/org/<creditcode:credit_code>/",
+        "socialorgs/official/org/<creditcode:credit_code>/edit/",
+        "socialorgs/official/org/<creditcode:credit_code>/status/",
+        "socialorgs/official/org/<creditcode:credit_code>/charity/",
+        "socialorgs/official/org/<creditcode:credit_code>/owner/",
+        "socialorgs/official/org/<creditcode:credit_code>/evaluate/",
+        "socialorgs/official/reports/",
+        "socialorgs/official/reports/<int:pk>/",
+        "socialorgs/official/charity/",
+        "socialorgs/official/charity/<str:filing_number>/",
+        "socialorgs/official/credit/",
+        "socialorgs/official/credit/org/<creditcode:credit_code>/",
+        "socialorgs/official/credit/illegal/",
+        "socialorgs/socialwork/official/catalogue/",
     },
     "admin": PUBLIC
     | SIGNED_IN
@@ -400,6 +451,7 @@ def _concrete(route: str) -> str:
     path = re.sub(r"<uuid:\w+>", str(uuid.uuid4()), path)
     path = re.sub(r"<slug:\w+>", "complaint-cases", path)
     path = re.sub(r"<str:gateway>", "sandbox", path)
+    path = re.sub(r"<creditcode:\w+>", "52510107MJ0000001X", path)  # 18 characters
     path = re.sub(r"<(int:|str:)?\w+>", "1", path)
     return "/" + path
 

@@ -1,0 +1,40 @@
+"""Write paths of charity transparency: fundraising projects, the ledger as a hash chain
+(donations, disbursements, audited reads of real names) and information disclosure."""
+
+from socialorgs.services.charity.disclosures import (
+    annual_disclosures_ensure,
+    disclosure_publish,
+    disclosures_flag_overdue,
+)
+from socialorgs.services.charity.ledger import (
+    ANONYMOUS_NAME,
+    LEDGER_PURPOSE,
+    SUPERVISION_PURPOSE,
+    disbursement_record,
+    donation_online,
+    donation_record,
+    ledger_entries_reveal,
+    receipt_code_clean,
+)
+from socialorgs.services.charity.projects import (
+    project_close,
+    project_create,
+    require_fundraiser,
+)
+
+__all__ = [
+    "ANONYMOUS_NAME",
+    "LEDGER_PURPOSE",
+    "SUPERVISION_PURPOSE",
+    "annual_disclosures_ensure",
+    "disbursement_record",
+    "disclosure_publish",
+    "disclosures_flag_overdue",
+    "donation_online",
+    "donation_record",
+    "ledger_entries_reveal",
+    "project_close",
+    "project_create",
+    "receipt_code_clean",
+    "require_fundraiser",
+]
