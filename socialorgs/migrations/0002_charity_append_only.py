@@ -32,6 +32,6 @@ DROP FUNCTION IF EXISTS socialorgs_chain_append_only();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("socialorgs", "0002_charity_chain_anchor")]
+    dependencies = [("socialorgs", "0001_initial")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
