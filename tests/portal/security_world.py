@@ -365,5 +365,8 @@ def build(*, provider_a, wang_fang, staff_a, official_wuhou, official_city, plat
         # A dispute page opens from the volunteer's hours; the queue from the team's page.
         reverse("volunteers:dispute-raise", args=[disputed.pk]),
         reverse("volunteers:org-disputes", args=[team.pk]),
+        # The catalogue has more open datasets than the crawl visits per route: the
+        # conditional one's application form directly.
+        reverse("opendata:apply", args=["complaint-cases"]),
     ]
     return World(users=users, objects=objects, seeds=seeds)
