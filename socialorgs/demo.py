@@ -380,7 +380,9 @@ def _social_work(sunshine, zhao, wu, wang, today):
     served.refresh_from_db()
     if served.status == ServiceRequest.Status.PROPOSED:
         served = requests.service_request_accept(service_request=served, resident=wang)
-        served = requests.service_request_complete(service_request=served, actor=wu, note="已完成三次探访。")
+        served = requests.service_request_complete(
+            service_request=served, actor=wu, note="已完成三次探访。"
+        )
         reviews.project_review_create(
             service_request=served,
             resident=wang,
