@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,9 @@ class SubjectHandler:
     - `label`: what the subject is called on pages ("被投诉机构", "被投诉社会组织");
     - `link(complaint)`: the subject's public page, or "" when it has none;
     - `answer_link(complaint)`: where the answerers read the case and answer, or "";
-    - `is_answerer(user, complaint)`: defaults to membership of `answerers`.
+    - `is_answerer(user, complaint)`: defaults to membership of `answerers`;
+    - `departments`: the officials' departments that supervise the subject and so handle its
+      complaints (None: every department, as for providers, whose domains span several).
     """
 
     answerers: Callable[[object], Iterable]
@@ -36,6 +39,7 @@ class SubjectHandler:
     link: Callable[[object], str] = lambda complaint: ""
     answer_link: Callable[[object], str] = lambda complaint: ""
     is_answerer: Callable[[object, object], bool] | None = None
+    departments: tuple[str, ...] | None = None
 
 
 _HANDLERS: dict[str, SubjectHandler] = {}
@@ -66,6 +70,28 @@ def is_answerer(user, complaint) -> bool:
     if handler.is_answerer is not None:
         return bool(handler.is_answerer(user, complaint))
     return any(answerer.pk == user.pk for answerer in handler.answerers(complaint))
+
+
+def departments_of(complaint) -> tuple[str, ...] | None:
+    """The departments whose officials handle the complaint (None: any department)."""
+    handler = handler_for(complaint)
+    return handler.departments if handler is not None else None
+
+
+def department_handles(user, complaint) -> bool:
+    """True when the official's department supervises the complaint's subject."""
+    departments = departments_of(complaint)
+    return departments is None or getattr(user, "department", "") in departments
+
+
+def hidden_from_official_q(official) -> Q:
+    """Complaints about subjects the official's department does not supervise."""
+    kinds = [
+        kind
+        for kind, handler in _HANDLERS.items()
+        if handler.departments is not None and official.department not in handler.departments
+    ]
+    return Q(subject_kind__in=kinds)
 
 
 def subject_label(complaint) -> str:

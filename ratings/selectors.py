@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal.accounts.permissions import in_jurisdiction, is_staff_of, official_covers
 from providers.models import Provider
+from ratings import complaint_subjects
 from ratings.models import CreditAppeal, CreditEvent, CreditListEntry
 from ratings.services import credit as credit_rules
 
@@ -150,8 +151,13 @@ def complaint_get_for_resident(*, user, pk) -> Complaint | None:
 
 
 def complaint_list_for_official(*, official, now=None) -> QuerySet[Complaint]:
-    """The complaints in the official's jurisdiction (the provider's division when filed)."""
-    return in_jurisdiction(_complaints(now), official).order_by("stage_due_at", "-created_at")
+    """The complaints in the official's jurisdiction (the provider's division when filed)
+    about subjects their department supervises."""
+    return (
+        in_jurisdiction(_complaints(now), official)
+        .exclude(complaint_subjects.hidden_from_official_q(official))
+        .order_by("stage_due_at", "-created_at")
+    )
 
 
 def complaint_get_for_official(*, official, pk) -> Complaint | None:

@@ -111,8 +111,12 @@ def _new_reference() -> str:
 
 
 def may_handle(user, complaint: Complaint) -> bool:
-    """Officials whose jurisdiction covers the complaint's division take its transitions."""
-    return official_covers(user, complaint.division_id)
+    """Officials whose jurisdiction covers the complaint's division take its transitions, when
+    their department supervises its subject (complaint_subjects: social organisations are
+    民政's alone)."""
+    return official_covers(user, complaint.division_id) and complaint_subjects.department_handles(
+        user, complaint
+    )
 
 
 def is_handling_official(user, complaint: Complaint) -> bool:
@@ -121,26 +125,32 @@ def is_handling_official(user, complaint: Complaint) -> bool:
     return may_handle(user, complaint) and complaint.handler_id in (None, user.pk)
 
 
-def officials_covering(division_code: str) -> QuerySet[User]:
-    """Active officials whose jurisdiction contains the division (its own and broader ones)."""
-    return User.objects.filter(
+def officials_covering(division_code: str, departments=None) -> QuerySet[User]:
+    """Active officials whose jurisdiction contains the division (its own and broader ones),
+    of `departments` when given."""
+    officials = User.objects.filter(
         role=User.Role.OFFICIAL,
         is_active=True,
         jurisdiction_id__in=[division_code, *division_ancestors(division_code)],
     )
+    return officials if departments is None else officials.filter(department__in=departments)
 
 
-def supervisors_of(division_code: str) -> list[User]:
-    """Who an overdue complaint goes to: the officials of the nearest broader jurisdiction that
-    has any (the city for a district); failing that, the division's own officials."""
+def supervisors_of(division_code: str, departments=None) -> list[User]:
+    """Who an overdue complaint goes to: the officials (of `departments` when given) of the
+    nearest broader jurisdiction that has any (the city for a district); failing that, the
+    division's own officials."""
     for level in division_ancestors(division_code):
-        found = list(
-            User.objects.filter(role=User.Role.OFFICIAL, is_active=True, jurisdiction_id=level)
+        officials = User.objects.filter(
+            role=User.Role.OFFICIAL, is_active=True, jurisdiction_id=level
         )
+        if departments is not None:
+            officials = officials.filter(department__in=departments)
+        found = list(officials)
         if found:
             return found
     return list(
-        User.objects.filter(role=User.Role.OFFICIAL, is_active=True, jurisdiction_id=division_code)
+        officials_covering(division_code, departments).filter(jurisdiction_id=division_code)
     )
 
 
@@ -591,7 +601,9 @@ def complaints_escalate(*, now: dt.datetime | None = None) -> int:
                 detail={"stage": stage, "due": complaint.stage_due_at.isoformat()},
             )
             notify(
-                recipients=supervisors_of(complaint.division_id),
+                recipients=supervisors_of(
+                    complaint.division_id, complaint_subjects.departments_of(complaint)
+                ),
                 kind="complaint.overdue",
                 title=str(_("投诉超期未办理")),
                 body=_("%(ref)s · %(provider)s · 期限 %(due)s")
@@ -643,7 +655,9 @@ def _notify_filed(complaint: Complaint) -> None:
     category = complaint.get_category_display()
     body = f"{complaint.reference} · {complaint.subject_display} · {category}"
     notify(
-        recipients=officials_covering(complaint.division_id),
+        recipients=officials_covering(
+            complaint.division_id, complaint_subjects.departments_of(complaint)
+        ),
         kind="complaint.received",
         title=str(_("新的投诉待受理")),
         body=body,
@@ -709,7 +723,11 @@ def _notify_message(
         officials = (
             [complaint.handler]
             if complaint.handler_id
-            else list(officials_covering(complaint.division_id))
+            else list(
+                officials_covering(
+                    complaint.division_id, complaint_subjects.departments_of(complaint)
+                )
+            )
         )
         notify(
             recipients=officials,

@@ -151,6 +151,8 @@ def register_complaint_subjects() -> None:
                 "socialorgs:org-complaint", kwargs={"pk": complaint.pk}
             ),
             is_answerer=is_complaint_answerer,
+            # Social organisations are supervised by 民政 alone.
+            departments=(User.Department.CIVIL_AFFAIRS,),
         ),
     )
     complaint_subjects.register(
@@ -160,6 +162,7 @@ def register_complaint_subjects() -> None:
             # so the case links to no public page.
             answerers=lambda complaint: [],
             label=gettext_lazy("被举报组织"),
+            departments=(User.Department.CIVIL_AFFAIRS,),
         ),
     )
 

@@ -19,7 +19,12 @@ from ratings.signals import complaint_upheld
 from ratings.workdays import deadline_after
 from socialorgs.models import OrgCreditEvent
 from socialorgs.services import complaints as services
-from tests.socialorgs.factories_credit import JINJIANG, civil_official, org_with_staff
+from tests.socialorgs.factories_credit import (
+    JINJIANG,
+    civil_official,
+    health_official,
+    org_with_staff,
+)
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -46,6 +51,11 @@ def org(staffed):
 @pytest.fixture
 def jinjiang_civil(db):
     return civil_official(JINJIANG)
+
+
+@pytest.fixture
+def wuhou_health(db):
+    return health_official()
 
 
 @pytest.fixture
@@ -208,6 +218,25 @@ def test_another_districts_official_neither_sees_nor_handles_it(
     assert api_client.post(url, {"action": "accept"}, format="json").status_code == 404
     with pytest.raises(ratings_complaints.RatingsForbidden):
         take(complaint, jinjiang_civil, "accept")
+    complaint.refresh_from_db()
+    assert complaint.status == S.RECEIVED
+
+
+def test_another_departments_official_of_the_district_neither_sees_nor_handles_it(
+    client, api_client, wuhou_health, complaint
+):
+    """Social organisations are 民政's: a 卫健 official of the same district is not told of the
+    case, does not find it on the board, and can neither open nor decide it."""
+    assert not Notification.objects.filter(recipient=wuhou_health).exists()
+    board = get(client, wuhou_health, "ratings:complaint-board").content.decode()
+    assert complaint.reference not in board
+    detail = get(client, wuhou_health, "ratings:complaint-official", pk=complaint.pk)
+    assert detail.status_code == 404
+    api_client.force_authenticate(wuhou_health)
+    url = reverse("complaint-transition", kwargs={"pk": complaint.pk})
+    assert api_client.post(url, {"action": "accept"}, format="json").status_code == 404
+    with pytest.raises(ratings_complaints.RatingsForbidden):
+        take(complaint, wuhou_health, "accept")
     complaint.refresh_from_db()
     assert complaint.status == S.RECEIVED
 
