@@ -192,18 +192,23 @@ def open_charity_flow_rows(*, months: int = 24, today: dt.date | None = None):
 
 def person_names() -> set[str]:
     """Every person's name the socialorgs app holds (legal representatives, social workers,
-    individual donors and beneficiaries), for the open-data gate's name scan."""
+    individual donors and beneficiaries), for the open-data gate's name scan. Companies and
+    organisations giving or receiving are not persons: their names are public."""
     from socialorgs.models import SocialWorker
 
     names = set(SocialOrganisation.objects.values_list("legal_rep_name", flat=True).distinct())
     names |= set(SocialWorker.objects.values_list("name", flat=True).distinct())
     names |= set(
-        ChainEntry.objects.exclude(beneficiary_name="")
+        ChainEntry.objects.filter(party_kind=ChainEntry.Party.PERSON)
+        .exclude(beneficiary_name="")
         .values_list("beneficiary_name", flat=True)
         .distinct()
     )
     names |= set(
-        ChainEntry.objects.exclude(donor_name="").values_list("donor_name", flat=True).distinct()
+        ChainEntry.objects.filter(party_kind=ChainEntry.Party.PERSON)
+        .exclude(donor_name="")
+        .values_list("donor_name", flat=True)
+        .distinct()
     )
     return {name.strip() for name in names if name and name.strip()}
 

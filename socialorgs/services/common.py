@@ -163,14 +163,15 @@ def fen_of_yuan(value, field: str, *, max_yuan: int) -> int:
         raise SocialOrgError(_("请输入金额（元）。"), code="invalid", field=field)
     if amount < 0:
         raise SocialOrgError(_("金额不能为负数。"), code="negative", field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise SocialOrgError(_("金额最多保留两位小数（分）。"), code="invalid", field=field)
+    # The bound first: quantizing "1e30" to fen would overflow the decimal context.
     if amount > max_yuan:
         raise SocialOrgError(
             _("金额不能超过 %(max)s 元，请检查单位（元）。") % {"max": f"{max_yuan:,}"},
             code="too_large",
             field=field,
         )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise SocialOrgError(_("金额最多保留两位小数（分）。"), code="invalid", field=field)
     return int(amount * 100)
 
 

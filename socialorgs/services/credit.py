@@ -167,6 +167,9 @@ def org_credit_record(
     if not source or len(source) > 80:
         raise SocialOrgError(_("信用记录缺少来源。"), code="invalid", field="source")
     with transaction.atomic():
+        # One recorder at a time per organisation: two events recorded at once would each
+        # recompute the score without the other's points, and the later write would win.
+        SocialOrganisation.objects.select_for_update().filter(pk=organisation.pk).exists()
         existing = OrgCreditEvent.objects.filter(organisation=organisation, source=source).first()
         if existing is not None:
             return existing

@@ -84,14 +84,17 @@ def _score(value, field: str, maximum: Decimal) -> Decimal:
         score = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise SocialOrgError(_("得分应为数字。"), code="invalid", field=field) from None
-    if not score.is_finite() or score != score.quantize(Decimal("0.1")):
-        raise SocialOrgError(_("得分最多保留一位小数。"), code="invalid", field=field)
+    if not score.is_finite():
+        raise SocialOrgError(_("得分应为数字。"), code="invalid", field=field)
+    # The range first: quantizing "1e30" would overflow the decimal context.
     if not (0 <= score <= maximum):
         raise SocialOrgError(
             _("该项得分应在 0 到 %(max)s 分之间。") % {"max": maximum},
             code="out_of_range",
             field=field,
         )
+    if score != score.quantize(Decimal("0.1")):
+        raise SocialOrgError(_("得分最多保留一位小数。"), code="invalid", field=field)
     return score.quantize(Decimal("0.1"))
 
 

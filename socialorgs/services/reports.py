@@ -197,7 +197,9 @@ def annual_report_review(
                 kind=OrgCreditEvent.Kind.REPORT_UNQUALIFIED,
                 occurred_on=timezone.localdate(),
                 source=f"report-unqualified:{report.year}",
-                note=comment,
+                # The public sees the event's note: the fact, not the official's comment,
+                # which is written for the organisation.
+                note=_("%(year)s 年度报告审核不合格") % {"year": report.year},
                 recorded_by=official,
             )
         audit_record(

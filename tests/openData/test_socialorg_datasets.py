@@ -260,6 +260,23 @@ def test_the_gate_knows_the_people_socialorgs_hold(city):
     assert {LEGAL_REP, "司马会长", DONOR, BENEFICIARY} <= names
 
 
+def test_a_company_giving_is_not_a_person_to_the_gate(city):
+    """A company's name may be published (the registry holds organisations): the gate must
+    not take it for a person's and refuse every release naming it."""
+    project = city["project"]
+    _entry(
+        project,
+        DONATIONS + DISBURSEMENTS + 1,
+        ChainEntry.Kind.DONATION,
+        100_000,
+        timezone.localdate(),
+        donor_name="锦江区慈善基金会",
+        party_kind=ChainEntry.Party.ORGANISATION,
+    )
+
+    assert "锦江区慈善基金会" not in datasets.person_names()
+
+
 def test_the_gate_refuses_a_registry_release_naming_a_legal_representative(
     catalogue, city, monkeypatch
 ):

@@ -99,7 +99,7 @@ def test_a_total_below_500_is_refused_with_no_grade(org, official):
         ("basic_conditions", "100.5", "0 到 100"),
         ("governance", "401", "0 到 400"),
         ("performance", "-1", "0 到 350"),
-        ("social_evaluation", "150.25", "一位小数"),
+        ("social_evaluation", "149.25", "一位小数"),
         ("governance", "很好", "数字"),
         ("performance", "", "请填写"),
     ],
