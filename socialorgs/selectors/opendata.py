@@ -19,6 +19,7 @@ from socialorgs.models import (
     FundraisingProject,
     SocialOrganisation,
 )
+from socialorgs.selectors.registry import current_evaluation_q
 
 OPEN_REGISTRY_KEYS = [
     "credit_code",
@@ -48,9 +49,7 @@ def _yuan(fen):
 
 
 def _current_evaluation(today: dt.date):
-    return Evaluation.objects.filter(
-        organisation=OuterRef("pk"), revoked_at__isnull=True, valid_until__gte=today
-    ).order_by("-awarded_on", "-id")
+    return Evaluation.objects.filter(current_evaluation_q(today), organisation=OuterRef("pk"))
 
 
 def _last_reviewed_report():
@@ -96,8 +95,9 @@ OPEN_GRADE_KEYS = [
 
 
 def open_grade_rows(*, today: dt.date | None = None) -> list[dict]:
-    """Every evaluation with its area scores and its state on `today`: current (the newest
-    valid one of its organisation), superseded, expired or revoked. One query."""
+    """Every evaluation with its area scores and its state on `today`: current (its
+    organisation's newest, valid), superseded (a newer one exists), expired or revoked. One
+    query."""
     today = today or timezone.localdate()
     rows = []
     seen: set[int] = set()
@@ -114,8 +114,8 @@ def open_grade_rows(*, today: dt.date | None = None) -> list[dict]:
             state = "superseded"
         else:
             state = "current"
-        if state != "revoked":
-            seen.add(org.pk)
+        # The newest evaluation, whatever its state, replaces the older ones.
+        seen.add(org.pk)
         rows.append(
             {
                 "credit_code": org.credit_code,

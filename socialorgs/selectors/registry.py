@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -31,36 +31,33 @@ HANDED_IN = (R.SUBMITTED, R.REVIEWED)
 # --- Evaluation grades ---------------------------------------------------------------------------
 
 
-def current_evaluation_q(today: dt.date, prefix: str = "") -> Q:
-    """Evaluations that give the current grade on `today`: not revoked, still valid."""
-    return Q(**{f"{prefix}revoked_at__isnull": True, f"{prefix}valid_until__gte": today})
+def current_evaluation_q(today: dt.date) -> Q:
+    """Evaluations that give the current grade on `today`: the organisation's newest one, when
+    it is neither revoked nor expired. A newer evaluation replaces the older ones, and a
+    revoked newest one leaves no grade (an older grade does not come back)."""
+    newer = Evaluation.objects.filter(organisation=OuterRef("organisation")).filter(
+        Q(awarded_on__gt=OuterRef("awarded_on"))
+        | Q(awarded_on=OuterRef("awarded_on"), id__gt=OuterRef("id"))
+    )
+    return Q(revoked_at__isnull=True, valid_until__gte=today) & ~Exists(newer)
 
 
 def current_evaluation(
     organisation: SocialOrganisation, today: dt.date | None = None
 ) -> Evaluation | None:
-    """The newest evaluation that is not revoked and valid on `today` (the current grade)."""
+    """The evaluation that gives the current grade on `today`, if any."""
     today = today or timezone.localdate()
-    return (
-        organisation.evaluations.filter(current_evaluation_q(today))
-        .order_by("-awarded_on", "-id")
-        .first()
-    )
+    return organisation.evaluations.filter(current_evaluation_q(today)).first()
 
 
 def latest_evaluation(organisation: SocialOrganisation) -> Evaluation | None:
-    """The newest evaluation that is not revoked, valid or expired (shown as 已过期)."""
-    return (
-        organisation.evaluations.filter(revoked_at__isnull=True)
-        .order_by("-awarded_on", "-id")
-        .first()
-    )
+    """The newest evaluation if it is not revoked, valid or expired (shown as 已过期)."""
+    newest = organisation.evaluations.order_by("-awarded_on", "-id").first()
+    return newest if newest is not None and newest.revoked_at is None else None
 
 
 def _with_current_grade(queryset: QuerySet, today: dt.date) -> QuerySet:
-    current = Evaluation.objects.filter(
-        current_evaluation_q(today), organisation=OuterRef("pk")
-    ).order_by("-awarded_on", "-id")
+    current = Evaluation.objects.filter(current_evaluation_q(today), organisation=OuterRef("pk"))
     return queryset.annotate(
         current_grade=Subquery(current.values("grade")[:1]),
         grade_valid_until=Subquery(current.values("valid_until")[:1]),
@@ -198,7 +195,7 @@ def org_profile(*, organisation: SocialOrganisation, today: dt.date | None = Non
         "organisation": organisation,
         "reports": _report_rows(organisation),
         "evaluation": latest,
-        # The newest unrevoked grade is current, or expired (已过期): never shown as current.
+        # The newest grade is current, or expired (已过期); revoked, there is none.
         "evaluation_current": current,
         "evaluation_expired": latest is not None and latest.valid_until < today,
         "credit": public_credit_profile(organisation, today),

@@ -126,6 +126,16 @@ def evaluation_record(
                 code="before_founding",
                 field="awarded_on",
             )
+        # Evaluations follow one another: a double submit, or one dated before the newest,
+        # is refused (the newest evaluation is the one that gives the grade).
+        newest = org.evaluations.order_by("-awarded_on", "-id").first()
+        if newest is not None and newest.awarded_on >= awarded_on:
+            raise SocialOrgConflict(
+                _("该组织已有 %(date)s 评定的评估结果，新的评定日期应晚于它。")
+                % {"date": newest.awarded_on.isoformat()},
+                code="evaluation_exists",
+                field="awarded_on",
+            )
         evaluation = Evaluation.objects.create(
             organisation=org,
             total=total,
@@ -135,6 +145,14 @@ def evaluation_record(
             evaluated_by=official,
             **scores,
         )
+        # The new evaluation replaces the older ones: their 4A/5A bonus stops counting.
+        replaced = OrgCreditEvent.objects.filter(
+            organisation=org,
+            kind=OrgCreditEvent.Kind.GOOD_EVALUATION,
+            voided_at__isnull=True,
+        ).exclude(source=_credit_source(evaluation))
+        if replaced.update(voided_at=timezone.now()):
+            org_credit_refresh(organisation=org)
         if grade in GOOD_GRADES:
             org_credit_record(
                 organisation=org,

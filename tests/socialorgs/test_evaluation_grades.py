@@ -228,3 +228,58 @@ def test_the_evaluation_page(client, org, official):
     client.post(revoke, {"reason": "撤销测试"})
     graded.refresh_from_db()
     assert graded.revoked_at is not None
+
+
+# --- A newer evaluation replaces the older ones ------------------------------------------------
+
+
+def _bonuses(org) -> list[str]:
+    return list(
+        OrgCreditEvent.objects.filter(
+            organisation=org, kind=OrgCreditEvent.Kind.GOOD_EVALUATION, voided_at__isnull=True
+        ).values_list("source", flat=True)
+    )
+
+
+def test_revoking_the_newest_evaluation_leaves_no_grade_not_the_older_one(org, official):
+    today = timezone.localdate()
+    older = evaluation_record(
+        organisation=org, official=official, data=scores(950, today - dt.timedelta(days=400))
+    )
+    newer = evaluation_record(organisation=org, official=official, data=scores(650, today))
+    assert current_evaluation(org) == newer
+
+    evaluation_revoke(evaluation=newer, official=official, reason="评估材料弄虚作假")
+
+    assert older.revoked_at is None
+    assert current_evaluation(org) is None
+    assert not org_search(grade=5).filter(pk=org.pk).exists()
+    assert not org_search(grade=2).filter(pk=org.pk).exists()
+
+
+def test_a_newer_evaluation_ends_the_older_ones_credit_bonus(org, official):
+    today = timezone.localdate()
+    older = evaluation_record(
+        organisation=org, official=official, data=scores(950, today - dt.timedelta(days=400))
+    )
+    assert _bonuses(org) == [f"evaluation:{older.pk}"]
+
+    newer = evaluation_record(organisation=org, official=official, data=scores(850, today))
+
+    assert _bonuses(org) == [f"evaluation:{newer.pk}"]
+    org.refresh_from_db()
+    assert org.credit_score == 105
+
+
+def test_an_evaluation_on_or_before_the_newest_ones_date_is_refused(org, official):
+    """A double submit records one evaluation and one bonus."""
+    today = timezone.localdate()
+    evaluation_record(organisation=org, official=official, data=scores(950, today))
+
+    for day in (today, today - dt.timedelta(days=1)):
+        error = refused(
+            evaluation_record, organisation=org, official=official, data=scores(950, day)
+        )
+        assert (error.code, error.field) == ("evaluation_exists", "awarded_on")
+    assert Evaluation.objects.filter(organisation=org).count() == 1
+    assert len(_bonuses(org)) == 1

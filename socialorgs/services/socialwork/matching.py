@@ -69,6 +69,7 @@ from socialorgs.models import (
     SocialOrganisation,
     SocialWorkProject,
 )
+from socialorgs.selectors.registry import current_evaluation_q
 from socialorgs.services.socialwork.projects import MAX_RADIUS_KM
 
 NO_COVERAGE = "no_coverage"
@@ -208,10 +209,8 @@ class _Scoring:
         self.grades: dict[int, int] = {}
         for org_id, grade in (
             Evaluation.objects.filter(
+                current_evaluation_q(today),
                 organisation_id__in={p.organisation_id for p in projects},
-                revoked_at__isnull=True,
-                awarded_on__lte=today,
-                valid_until__gte=today,
             )
             .order_by("organisation_id", "-awarded_on", "-id")
             .values_list("organisation_id", "grade")
