@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.audit.models import AuditEntry
 from tests.accounts.factories import UserFactory
@@ -112,9 +113,11 @@ def test_search_filters_by_domain_district_and_skill(client, city, params, found
 
 
 def test_search_filters_by_dates(client, city):
-    today = city["elderly"].starts_at.date() - dt.timedelta(days=2)
+    today = timezone.localtime(city["elderly"].starts_at).date() - dt.timedelta(days=2)
+    # From day 4: the eldercare activity starts on day 2 at this time of day and runs three
+    # hours, so late in the evening it reaches into day 3.
     window = {
-        "date_from": (today + dt.timedelta(days=3)).isoformat(),
+        "date_from": (today + dt.timedelta(days=4)).isoformat(),
         "date_to": (today + dt.timedelta(days=5)).isoformat(),
     }
 
