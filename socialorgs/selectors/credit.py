@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from portal.accounts.permissions import in_jurisdiction, official_covers
@@ -114,7 +114,12 @@ def orgs_for_credit_desk(*, official, query: str = "") -> QuerySet[SocialOrganis
     query = (query or "").strip()
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(credit_code__iexact=query))
-    return rows.order_by("-standing", "credit_score", "name")
+    worst_first = Case(
+        When(standing=SocialOrganisation.Standing.SERIOUS, then=Value(0)),
+        When(standing=SocialOrganisation.Standing.ABNORMAL, then=Value(1)),
+        default=Value(2),
+    )
+    return rows.order_by(worst_first, "credit_score", "name")
 
 
 def entries_open_for_official(*, official) -> QuerySet[OrgListEntry]:

@@ -72,7 +72,13 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def valid_until_for(awarded_on: dt.date) -> dt.date:
-    return add_years(awarded_on, settings.SOCIALORG_GRADE_VALID_YEARS)
+    """The grade's last valid day: the day before the award's anniversary after
+    SOCIALORG_GRADE_VALID_YEARS years (awarded 2021-03-01: until 2026-02-28), so it is valid
+    for exactly that many years. An award of 29 February runs until 28 February."""
+    anniversary = add_years(awarded_on, settings.SOCIALORG_GRADE_VALID_YEARS)
+    if (awarded_on.month, awarded_on.day) == (2, 29) and anniversary.day == 28:
+        return anniversary
+    return anniversary - dt.timedelta(days=1)
 
 
 def _score(value, field: str, maximum: Decimal) -> Decimal:

@@ -218,3 +218,12 @@ def test_publishing_late_keeps_the_mark(org, fund, day):
     from socialorgs.selectors.charity import disclosure_state
 
     assert disclosure_state(item) == "published_late"
+
+
+def test_a_29_february_deadline_falls_on_the_28th_in_a_common_year(settings):
+    from socialorgs.services.charity.disclosures import annual_due_on
+
+    settings.SOCIALORG_ANNUAL_REPORT_DUE = "02-29"
+
+    assert annual_due_on(2025) == dt.date(2026, 2, 28)
+    assert annual_due_on(2027) == dt.date(2028, 2, 29)

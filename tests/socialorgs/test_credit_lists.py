@@ -184,3 +184,18 @@ def test_officials_outside_the_jurisdiction_and_org_staff_are_refused(clock, off
         with pytest.raises(NotAllowed):
             services.list_remove(actor=actor, entry=entry, reason="撤销")
     assert standing(org) == Standing.ABNORMAL
+
+
+def test_the_credit_desk_lists_the_seriously_listed_first_then_the_abnormal():
+    from socialorgs.selectors.credit import orgs_for_credit_desk
+    from tests.socialorgs.factories import socialorg
+    from tests.socialorgs.factories_credit import civil_official, listed
+
+    official = civil_official()
+    plain = socialorg(name="甲组织")
+    abnormal = socialorg(name="乙组织")
+    serious = socialorg(name="丙组织")
+    listed(official, abnormal, list="abnormal")
+    listed(official, serious, list="serious")
+
+    assert list(orgs_for_credit_desk(official=official)) == [serious, abnormal, plain]

@@ -76,7 +76,7 @@ def test_an_official_records_a_grade_valid_for_five_years(org, official):
         organisation=org, official=official, data=scores(850, dt.date(2024, 3, 15))
     )
     assert (evaluation_row.total, evaluation_row.grade) == (Decimal("850.0"), 4)
-    assert evaluation_row.valid_until == dt.date(2029, 3, 15)
+    assert evaluation_row.valid_until == dt.date(2029, 3, 14)
     event = OrgCreditEvent.objects.get(organisation=org)
     assert (event.kind, event.points) == ("good_evaluation", 5)
 
@@ -152,14 +152,15 @@ def test_29_february_becomes_28_february():
 
 
 def test_the_grade_is_current_until_valid_until_and_not_the_day_after(org):
+    """Five years exactly: awarded 1 June 2020, valid through 31 May 2025."""
     graded = evaluation(org, grade=5, awarded_on=dt.date(2020, 6, 1))
-    assert graded.valid_until == dt.date(2025, 6, 1)
-    assert current_evaluation(org, dt.date(2025, 6, 1)) == graded
-    assert current_evaluation(org, dt.date(2025, 6, 2)) is None
-    with time_machine.travel(dt.datetime(2025, 6, 1, 23, tzinfo=dt.UTC), tick=False):
-        # 2 June 07:00 in Shanghai: the grade has lapsed.
+    assert graded.valid_until == dt.date(2025, 5, 31)
+    assert current_evaluation(org, dt.date(2025, 5, 31)) == graded
+    assert current_evaluation(org, dt.date(2025, 6, 1)) is None
+    with time_machine.travel(dt.datetime(2025, 5, 31, 23, tzinfo=dt.UTC), tick=False):
+        # 1 June 07:00 in Shanghai: the grade has lapsed.
         assert not org_search(grade=5).exists()
-    with time_machine.travel(dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC), tick=False):
+    with time_machine.travel(dt.datetime(2025, 5, 31, 12, tzinfo=dt.UTC), tick=False):
         assert list(org_search(grade=5)) == [org]
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -39,6 +38,7 @@ from socialorgs.models import (
     SocialOrganisation,
 )
 from socialorgs.services.common import org_accounts, require_org_manager, required_text
+from socialorgs.services.reports import report_due_date
 
 PROGRESS_EVERY_MONTHS = 3
 FINAL_AFTER_MONTHS = 3
@@ -54,9 +54,9 @@ def progress_period(n: int) -> str:
 
 
 def annual_due_on(year: int) -> dt.date:
-    """The deadline of year `year`'s annual work and financial reports."""
-    month, day = (int(part) for part in settings.SOCIALORG_ANNUAL_REPORT_DUE.split("-"))
-    return dt.date(year + 1, month, day)
+    """The deadline of year `year`'s annual work and financial reports: the annual report's
+    (SOCIALORG_ANNUAL_REPORT_DUE of the next year, 29 February falling back to the 28th)."""
+    return report_due_date(year)
 
 
 def project_disclosures_create(project: FundraisingProject) -> list[DisclosureItem]:
