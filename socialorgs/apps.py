@@ -73,6 +73,7 @@ class SocialOrgsConfig(AppConfig):
             (_("社会组织登记"), "socialorgs:official-home", 12),
             (_("慈善募捐监管"), "socialorgs:charity-official", 13),
             (_("政府购买服务目录"), "socialorgs:sw-official-catalogue", 14),
+            (_("社会工作服务评价审核"), "socialorgs:sw-review-moderation", 15),
             (_("社会组织信用监管"), "socialorgs:credit-home", 16),
         ):
             navigation.register("official", label, url_name, order=order)

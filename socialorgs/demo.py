@@ -426,9 +426,11 @@ def _charity(foundation, zheng, wang, today):
             occurred_on=str(today - dt.timedelta(days=days_ago)),
             request_key=f"demo-donation-{index}",
         )
-    ledger.donation_online(
+    # 王芳 gives online: a pledge, on the chain once 郑洁 confirms the money arrived.
+    pledge = charity.pledge_create(
         project=project, user=wang, amount_yuan="100.00", request_key="demo-wang"
     )
+    charity.pledge_confirm(pledge=pledge, actor=zheng)
     for index, (name, amount, purpose, days_ago) in enumerate(
         [("李小雨", "3000.00", "2026 年秋季学期学费", 15), ("赵晨", "2500.00", "书本和营养餐", 10)]
     ):

@@ -104,10 +104,20 @@ class DisbursementForm(KeyedForm):
 
 
 class OnlineDonationForm(KeyedForm):
+    """A resident's online donation: a pledge until the charity confirms the money arrived."""
+
     amount_yuan = _yuan(_("捐赠金额（元）"))
     anonymous = forms.BooleanField(
         label=_("匿名捐赠（公示为“匿名爱心人士”，您的姓名不会公开）"), required=False
     )
+
+
+class PledgeDecisionForm(forms.Form):
+    """Which pledge (its id) and, to cancel it, why. The service says whether a reason is
+    required (the organisation cancelling) and whether the caller may decide at all."""
+
+    pledge = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("取消原因"), max_length=200, required=False)
 
 
 class ReceiptForm(forms.Form):

@@ -283,3 +283,17 @@ class CatalogueItemForm(forms.Form):
 
 class CatalogueStatusForm(forms.Form):
     action = forms.ChoiceField(choices=[("publish", _("发布")), ("withdraw", _("撤回"))])
+
+
+class ReviewModerationForm(forms.Form):
+    """An official's decision on a held review: 发布 (the reason optional) or 屏蔽 (the
+    reason required, checked by the service so the rule lives in one place)."""
+
+    action = forms.ChoiceField(choices=[("publish", _("发布")), ("hide", _("屏蔽"))])
+    reason = forms.CharField(label=_("处理原因"), max_length=300, required=False)
+
+
+class ReviewReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("举报原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -24,8 +24,12 @@ from socialorgs.serializers.socialwork import (
     CatalogueItemSerializer,
     CatalogueItemWriteSerializer,
     CatalogueQuerySerializer,
+    ModerationReviewSerializer,
     OrgServiceRequestSerializer,
     OrgSocialWorkSerializer,
+    ProjectReviewModerateSerializer,
+    ProjectReviewReportSerializer,
+    ProjectReviewReportWriteSerializer,
     ProjectReviewSerializer,
     ProjectReviewWriteSerializer,
     ServiceRequestCompleteSerializer,
@@ -491,6 +495,61 @@ class CatalogueWithdrawApi(_CatalogueActionApi):
         return Response(CatalogueItemSerializer(item).data)
 
 
+class OfficialReviewsApi(APIView):
+    """The held reviews of projects in the 民政 official's jurisdiction, oldest first (held
+    for a listed word, or reported by a resident)."""
+
+    permission_classes = [IsOfficial]
+
+    @extend_schema(responses={200: ModerationReviewSerializer(many=True)})
+    def get(self, request):
+        require_civil_affairs(request.user)
+        reviews = selectors.review_moderation_queue(official=request.user)
+        return Response(ModerationReviewSerializer(reviews[: selectors.LIST_LIMIT], many=True).data)
+
+
+class ReviewModerateApi(APIView):
+    """Publish a review (it counts towards the project's quality) or hide it (with a reason
+    the resident reads). The same decision twice is a 409."""
+
+    permission_classes = [IsOfficial]
+
+    @extend_schema(
+        request=ProjectReviewModerateSerializer, responses={200: ModerationReviewSerializer}
+    )
+    def post(self, request, pk):
+        require_civil_affairs(request.user)
+        review = found(selectors.review_get_for_moderation(official=request.user, pk=pk))
+        values = valid(ProjectReviewModerateSerializer, request)
+        services.project_review_moderate(
+            review=review,
+            official=request.user,
+            action=values["action"],
+            reason=values.get("reason", ""),
+            request=request,
+        )
+        review = selectors.review_get_for_moderation(official=request.user, pk=pk)
+        return Response(ModerationReviewSerializer(review).data)
+
+
+class ReviewReportApi(APIView):
+    """A resident reports a published review: it is held until an official decides."""
+
+    permission_classes = [IsResident]
+
+    @extend_schema(
+        request=ProjectReviewReportWriteSerializer,
+        responses={201: ProjectReviewReportSerializer},
+    )
+    def post(self, request, pk):
+        review = found(selectors.review_get_published(pk=pk))
+        values = valid(ProjectReviewReportWriteSerializer, request)
+        report = services.project_review_report(
+            review=review, reporter=request.user, reason=values["reason"], request=request
+        )
+        return Response(ProjectReviewReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
 SW = "socialwork/"
 ORG = f"{SW}organisations/<creditcode:credit_code>/"
 
@@ -551,4 +610,11 @@ routes: list = [
         CatalogueWithdrawApi.as_view(),
         name="api-sw-catalogue-withdraw",
     ),
+    path(f"{SW}official/reviews/", OfficialReviewsApi.as_view(), name="api-sw-official-reviews"),
+    path(
+        f"{SW}official/reviews/<int:pk>/moderate/",
+        ReviewModerateApi.as_view(),
+        name="api-sw-review-moderate",
+    ),
+    path(f"{SW}reviews/<int:pk>/report/", ReviewReportApi.as_view(), name="api-sw-review-report"),
 ]

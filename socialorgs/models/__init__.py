@@ -4,7 +4,12 @@ penalties and credit lists, social work, and charity fundraising with its hash c
 States change only through socialorgs.services; reads go through socialorgs.selectors.
 """
 
-from socialorgs.models.charity import ChainEntry, DisclosureItem, FundraisingProject
+from socialorgs.models.charity import (
+    ChainEntry,
+    DisclosureItem,
+    DonationPledge,
+    FundraisingProject,
+)
 from socialorgs.models.credit import (
     IllegalOrganisation,
     OrgCreditEvent,
@@ -17,6 +22,7 @@ from socialorgs.models.reports import AnnualReport, Evaluation
 from socialorgs.models.socialwork import (
     CatalogueItem,
     ProjectReview,
+    ProjectReviewReport,
     ServiceRequest,
     SocialWorker,
     SocialWorkProject,
@@ -28,6 +34,7 @@ __all__ = [
     "CatalogueItem",
     "ChainEntry",
     "DisclosureItem",
+    "DonationPledge",
     "Evaluation",
     "FundraisingProject",
     "IllegalOrganisation",
@@ -38,6 +45,7 @@ __all__ = [
     "OrgMembership",
     "Penalty",
     "ProjectReview",
+    "ProjectReviewReport",
     "ServiceRequest",
     "SocialOrganisation",
     "SocialWorkProject",

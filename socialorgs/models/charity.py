@@ -152,6 +152,85 @@ class ChainEntry(models.Model):
         return f"{self.project_id}#{self.seq} {self.get_kind_display()}"
 
 
+class DonationPledge(models.Model):
+    """A resident's online donation before the money arrived (认捐): it is not on the chain
+    and adds nothing to the project's balance. The resident pays through the charity's
+    published fundraising account or a designated internet fundraising platform; the
+    organisation's owner or a manager confirms receipt (the donation is then appended to the
+    chain, `entry`) or cancels it (the money never came). States change only through
+    socialorgs.services.charity.pledges."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认到账")
+        CONFIRMED = "confirmed", _("已到账")
+        CANCELLED = "cancelled", _("已取消")
+
+    project = models.ForeignKey(
+        FundraisingProject, on_delete=models.CASCADE, related_name="pledges"
+    )
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="donation_pledges"
+    )
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
+    anonymous = models.BooleanField(_("匿名捐赠"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # The donate form's or API client's key: the same submission twice pledges once.
+    request_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("认捐时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entry = models.OneToOneField(
+        ChainEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="pledge"
+    )
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("在线认捐")
+        verbose_name_plural = _("在线认捐")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The ledger desk's list of a project's pledges waiting for the money.
+            models.Index(
+                fields=["project", "created_at"],
+                name="pledge_pending_idx",
+                condition=Q(status="pending"),
+            ),
+            # A donor's own pledges, newest first (the donate page, the API, the export).
+            models.Index(fields=["donor", "-created_at"], name="pledge_donor_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "request_key"],
+                name="pledge_request_once",
+                violation_error_message=_("该提交编号已用于另一笔认捐。"),
+            ),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True, entry__isnull=True)
+                | Q(status="confirmed", decided_at__isnull=False, entry__isnull=False)
+                | Q(status="cancelled", decided_at__isnull=False, entry__isnull=True),
+                name="pledge_status_fields",
+                violation_error_message=_("认捐状态与到账记录不一致。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled") | Q(cancel_reason=""),
+                name="pledge_reason_if_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_status_display()}"
+
+    @property
+    def reference(self) -> str:
+        """What the donor writes in the payment's note, so the charity can match the money."""
+        return f"RJ{self.pk:08d}" if self.pk else ""
+
+
 class DisclosureItem(models.Model):
     """An information-disclosure duty (信息公开) with its deadline: the organisation publishes
     the item by `due_on`; an overdue job flags those still unpublished."""

@@ -332,13 +332,24 @@ class ProjectReview(models.Model):
     text = models.TextField(_("评价内容"), blank=True, max_length=1000)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="published")
     held_words = models.JSONField(_("命中敏感词"), default=list, blank=True)
+    # The last moderation decision (socialorgs.services.socialwork.reviews.
+    # project_review_moderate): who, when and why; the full history is in the audit log.
+    moderation_reason = models.CharField(_("处理原因"), max_length=300, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("社会工作服务评价")
         verbose_name_plural = _("社会工作服务评价")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["project", "status"], name="swreview_project_idx")]
+        indexes = [
+            models.Index(fields=["project", "status"], name="swreview_project_idx"),
+            # The officials' moderation queue: held reviews, oldest first.
+            models.Index(fields=["status", "created_at"], name="swreview_queue_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(overall__gte=1, overall__lte=5), name="swreview_overall_range"
@@ -347,3 +358,32 @@ class ProjectReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.overall}"
+
+
+class ProjectReviewReport(models.Model):
+    """A resident's report of a published review (abusive, false, personal data): the review
+    goes back to held until a 民政 official of the project's district publishes or hides it,
+    which resolves the open reports. One report per resident and review."""
+
+    review = models.ForeignKey(ProjectReview, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("举报原因"), max_length=300)
+    created_at = models.DateTimeField(_("举报时间"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("社会工作服务评价举报")
+        verbose_name_plural = _("社会工作服务评价举报")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reporter"],
+                name="swreview_report_once",
+                violation_error_message=_("您已举报过这条评价。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:30]

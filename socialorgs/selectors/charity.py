@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import division_prefix
+from portal.privacy import mask_name
 from socialorgs import chain
 from socialorgs.models import (
     ChainEntry,
     DisclosureItem,
+    DonationPledge,
     FundraisingProject,
     OrgMembership,
     SocialOrganisation,
@@ -356,6 +358,49 @@ def receipt_find(
     return flow["by_seq"].get(seq)
 
 
+# --- Online pledges ----------------------------------------------------------------------------
+
+
+def pledge_list_for_donor(
+    *, user, project: FundraisingProject | None = None, limit: int = 100
+) -> list[DonationPledge]:
+    """The user's own pledges (of one project, or all), newest first, with their entries
+    (the receipt code of a confirmed one) and projects."""
+    if not (user and user.is_authenticated):
+        return []
+    pledges = DonationPledge.objects.filter(donor=user)
+    if project is not None:
+        pledges = pledges.filter(project=project)
+    return list(pledges.select_related("project", "entry").order_by("-created_at", "-id")[:limit])
+
+
+def pledge_get(*, project: FundraisingProject, pk) -> DonationPledge | None:
+    """A pledge of the project by its id (as typed in a form, too), or None."""
+    if isinstance(pk, str) and pk.strip().isdigit():
+        pk = int(pk)
+    if isinstance(pk, bool) or not isinstance(pk, int) or not 0 < pk < 2**63:
+        return None
+    return (
+        DonationPledge.objects.filter(project=project, pk=pk)
+        .select_related("donor", "project__organisation")
+        .first()
+    )
+
+
+def pledges_pending(*, project: FundraisingProject) -> list[DonationPledge]:
+    """The project's pledges waiting for the money, oldest first (the ledger desk), each with
+    `masked_name`: the donor as the desk sees them unless it asks for the real name (an
+    audited read: socialorgs.services.charity.pledge_donors_reveal)."""
+    pledges = list(
+        project.pledges.filter(status=DonationPledge.Status.PENDING)
+        .select_related("donor")
+        .order_by("created_at", "id")
+    )
+    for pledge in pledges:
+        pledge.masked_name = mask_name(pledge.donor.name)
+    return pledges
+
+
 # --- Disclosures --------------------------------------------------------------------------------
 
 
@@ -404,6 +449,9 @@ __all__ = [
     "disclosure_state",
     "organisation_get_charity",
     "organisations_for_member",
+    "pledge_get",
+    "pledge_list_for_donor",
+    "pledges_pending",
     "project_entries",
     "project_flow",
     "project_get_for_member",

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.models import Division, division_ancestors, division_prefix
@@ -21,12 +21,14 @@ from socialorgs.models import (
     CatalogueItem,
     OrgMembership,
     ProjectReview,
+    ProjectReviewReport,
     ServiceRequest,
     SocialOrganisation,
     SocialWorker,
     SocialWorkProject,
 )
 from socialorgs.selectors.registry import normalised_credit_code
+from socialorgs.services.common import is_civil_affairs_official
 
 P = SocialWorkProject.Status
 R = ServiceRequest.Status
@@ -242,6 +244,81 @@ def reviews_published(project: SocialWorkProject) -> QuerySet:
 def public_review_text(review: ProjectReview) -> str:
     """A review's text as the public reads it: phone and ID numbers masked."""
     return redact_identifiers(review.text)
+
+
+def review_get_published(*, pk: int) -> ProjectReview | None:
+    """A published review of a published project (what a resident may report)."""
+    return (
+        ProjectReview.objects.filter(pk=pk, status=PUBLISHED_REVIEW)
+        .exclude(project__status=P.DRAFT)
+        .select_related("project__organisation")
+        .first()
+    )
+
+
+def _moderated_by(official) -> QuerySet:
+    """Reviews of projects in a 民政 official's jurisdiction (nothing for anyone else)."""
+    if not is_civil_affairs_official(official):
+        return ProjectReview.objects.none()
+    return in_jurisdiction(ProjectReview.objects.all(), official, field="project__division")
+
+
+def review_moderation_queue(*, official) -> QuerySet:
+    """The held reviews of projects in the official's jurisdiction, oldest first, with their
+    open reports (`open_reports`): held for a listed word, or reported by a resident."""
+    return (
+        _moderated_by(official)
+        .filter(status=ProjectReview.Status.HELD)
+        .select_related("project__organisation", "project__division")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=ProjectReviewReport.objects.filter(resolved_at__isnull=True),
+                to_attr="open_reports",
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def review_get_for_moderation(*, official, pk: int) -> ProjectReview | None:
+    """A review (any state) of a project in the official's jurisdiction, or None."""
+    return (
+        _moderated_by(official)
+        .select_related("project__organisation", "project__division")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=ProjectReviewReport.objects.filter(resolved_at__isnull=True),
+                to_attr="open_reports",
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def moderation_text(review: ProjectReview) -> list[tuple[str, bool]]:
+    """The review's text as the official reads it: phone and ID numbers masked, cut into
+    (piece, is a listed word) so the page can mark the words that held it."""
+    text = redact_identifiers(review.text)
+    words = sorted({w for w in review.held_words or () if w}, key=len, reverse=True)
+    pieces: list[tuple[str, bool]] = []
+    lower = text.lower()
+    start = i = 0
+    while i < len(text):
+        hit = next((w for w in words if lower.startswith(w.lower(), i)), None)
+        if hit is None:
+            i += 1
+            continue
+        if start < i:
+            pieces.append((text[start:i], False))
+        pieces.append((text[i : i + len(hit)], True))
+        i += len(hit)
+        start = i
+    if start < len(text):
+        pieces.append((text[start:], False))
+    return pieces
 
 
 # --- Requests -----------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from socialorgs.models import ChainEntry, FundraisingProject
+from socialorgs.models import ChainEntry, DonationPledge, FundraisingProject
 
 # What verification found done to the first broken entry (socialorgs.selectors.charity).
 FAILURE_REASONS = ["modified", "deleted", "reordered", "anchor"]
 REQUEST_KEY_HELP = (
     "A key the client makes for this submission (8–64 letters, digits, _ or -): sending the "
-    "same key again returns the entry it recorded instead of recording it twice."
+    "same key again returns what it recorded instead of recording it twice."
 )
 
 
@@ -136,6 +136,8 @@ class FlowSerializer(serializers.Serializer):
 
 
 class OnlineDonationSerializer(serializers.Serializer):
+    """A resident's online donation: a pledge until the charity confirms the money arrived."""
+
     amount_yuan = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), help_text="Amount in yuan (元)."
     )
@@ -190,3 +192,49 @@ class EntryRecordedSerializer(serializers.Serializer):
     receipt_code = serializers.CharField(allow_blank=True)
     entry_hash = serializers.CharField()
     replayed = serializers.BooleanField()
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    """An online donation pledged by a resident (its donor's own view, and the answer to the
+    organisation's confirmation or cancellation). `pending` until the charity confirms the
+    money arrived through its published fundraising account or platform (`reference` goes in
+    the payment's note); `confirmed` carries the chain entry's seq and the donor's receipt
+    code; `replayed` says the same request (key) was answered before."""
+
+    reference = serializers.CharField()
+    filing_number = serializers.CharField(source="project.filing_number")
+    project_title = serializers.CharField(source="project.title")
+    organisation = serializers.CharField(source="project.organisation.name")
+    entry_seq = serializers.IntegerField(source="entry.seq", allow_null=True, default=None)
+    receipt_code = serializers.CharField(source="entry.receipt_code", allow_null=True, default=None)
+    replayed = serializers.BooleanField(default=False, read_only=True)
+
+    class Meta:
+        model = DonationPledge
+        fields = [
+            "id",
+            "reference",
+            "filing_number",
+            "project_title",
+            "organisation",
+            "amount_fen",
+            "anonymous",
+            "status",
+            "created_at",
+            "decided_at",
+            "cancel_reason",
+            "entry_seq",
+            "receipt_code",
+            "replayed",
+        ]
+        read_only_fields = fields
+
+
+class PledgeCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Why: required when the organisation cancels (the money did not arrive); "
+        "optional for the donor withdrawing their own pledge.",
+    )

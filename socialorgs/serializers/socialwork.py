@@ -17,6 +17,7 @@ from rest_framework import serializers
 from socialorgs.models import (
     CatalogueItem,
     ProjectReview,
+    ProjectReviewReport,
     ServiceRequest,
     SocialWorker,
     SocialWorkProject,
@@ -24,6 +25,7 @@ from socialorgs.models import (
 )
 from socialorgs.models.socialwork import CATALOGUE_STATES
 from socialorgs.selectors.socialwork import public_review_text, request_redacted
+from socialorgs.services.socialwork.reviews import MODERATION_ACTIONS, REASON_MAX_CHARS
 
 DIVISION_RE = r"^[0-9]{6}([0-9]{3})?$"
 NEAR_RE = re.compile(
@@ -425,3 +427,80 @@ class ProjectReviewWriteSerializer(serializers.Serializer):
         help_text="skill, attitude, responsiveness, outcome: each 1–5.",
     )
     text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+# --- Review moderation ----------------------------------------------------------------------
+
+
+class ModerationProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    organisation = serializers.CharField(source="organisation.name")
+    division = serializers.CharField(source="division_id")
+
+
+class OpenReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectReviewReport
+        fields = ["reason", "created_at"]
+        read_only_fields = fields
+
+
+class ModerationReviewSerializer(serializers.ModelSerializer):
+    """A review as the supervising official reads it: phone and ID numbers in the text
+    masked, the listed words that held it, the residents' open reports; no reviewer."""
+
+    project = ModerationProjectSerializer()
+    text = serializers.SerializerMethodField()
+    held_words = serializers.ListField(child=serializers.CharField())
+    reports = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProjectReview
+        fields = [
+            "id",
+            "project",
+            "overall",
+            "dimensions",
+            "text",
+            "held_words",
+            "reports",
+            "status",
+            "moderation_reason",
+            "moderated_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_text(self, review) -> str:
+        return public_review_text(review)
+
+    @extend_schema_field(OpenReportSerializer(many=True))
+    def get_reports(self, review) -> list:
+        return OpenReportSerializer(getattr(review, "open_reports", []), many=True).data
+
+
+class ProjectReviewModerateSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[(a, a) for a in MODERATION_ACTIONS],
+        help_text="publish: the review is shown and counts; hide: it is not (reason required).",
+    )
+    reason = serializers.CharField(
+        max_length=REASON_MAX_CHARS,
+        required=False,
+        allow_blank=True,
+        help_text="Required to hide: the resident reads it.",
+    )
+
+
+class ProjectReviewReportWriteSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_CHARS)
+
+
+class ProjectReviewReportSerializer(serializers.ModelSerializer):
+    """The resident's report; the review is held until an official decides."""
+
+    class Meta:
+        model = ProjectReviewReport
+        fields = ["id", "review", "reason", "created_at"]
+        read_only_fields = fields

@@ -5,6 +5,7 @@ from django.urls import path
 
 from socialorgs import converters  # noqa: F401  (registers <creditcode:>)
 from socialorgs.views import socialwork_desk as desk
+from socialorgs.views import socialwork_moderation as moderation
 from socialorgs.views import socialwork_public as public
 from socialorgs.views import socialwork_requests as residents
 
@@ -57,5 +58,22 @@ urlpatterns: list = [
         "socialwork/official/catalogue/<int:pk>/status/",
         desk.CatalogueStatusView.as_view(),
         name="sw-catalogue-status",
+    ),
+    # Reviews: the officials' moderation queue, a resident's report
+    # (socialorgs.views.socialwork_moderation)
+    path(
+        "official/socialwork/reviews/",
+        moderation.ReviewModerationView.as_view(),
+        name="sw-review-moderation",
+    ),
+    path(
+        "official/socialwork/reviews/<int:pk>/moderate/",
+        moderation.ReviewModerateView.as_view(),
+        name="sw-review-moderate",
+    ),
+    path(
+        "socialwork/reviews/<int:pk>/report/",
+        moderation.ReviewReportView.as_view(),
+        name="sw-review-report",
     ),
 ]

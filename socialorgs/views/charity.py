@@ -33,6 +33,7 @@ from socialorgs.forms_charity import (
     DisclosureForm,
     DonationRecordForm,
     OnlineDonationForm,
+    PledgeDecisionForm,
     ProjectForm,
     ReceiptForm,
 )
@@ -146,7 +147,11 @@ class CharityOrgView(View):
 
 class DonateView(ResidentRequiredMixin, View):
     """A resident donates to an open project online: an amount and, if they wish, anonymously.
-    They get a receipt code to find their donation on the traced flow."""
+    That is a pledge: they pay through the charity's published fundraising account or
+    platform, and once the charity confirms the money arrived the donation is on the traced
+    flow and they are sent a receipt code. The page lists their pledges to the project (the
+    status, the receipt code of a confirmed one) and withdraws a pending one
+    (`action=cancel`)."""
 
     template_name = "socialorgs/charity/donate.html"
 
@@ -157,18 +162,31 @@ class DonateView(ResidentRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _page(self, request, form, status=200):
-        context = {"project": self.project, "form": form}
+        project = self.project
+        context = {
+            "project": project,
+            "form": form,
+            "can_donate": project.status == FundraisingProject.Status.OPEN
+            and project.starts_on <= timezone.localdate() <= project.ends_on,
+            "pledges": selectors.pledge_list_for_donor(user=request.user, project=project),
+        }
         return render(request, self.template_name, context, status=status)
+
+    def _here(self):
+        url = reverse("socialorgs:charity-donate", args=[self.project.filing_number])
+        return redirect(f"{url}#my-pledges")
 
     def get(self, request, filing_number):
         return self._page(request, OnlineDonationForm())
 
     def post(self, request, filing_number):
+        if request.POST.get("action") == "cancel":
+            return self._cancel(request)
         form = OnlineDonationForm(request.POST)
         if not form.is_valid():
             return self._page(request, form, status=400)
         try:
-            entry = services.donation_online(
+            pledge = services.pledge_create(
                 project=self.project, user=request.user, **form.cleaned_data
             )
         except DomainError as exc:
@@ -176,11 +194,36 @@ class DonateView(ResidentRequiredMixin, View):
             return self._page(request, form, status=exc.status)
         messages.success(
             request,
-            _("感谢您的爱心！捐赠凭证号 %(code)s，请妥善保存，可随时在本页查询善款去向。")
-            % {"code": entry.receipt_code},
+            _(
+                "感谢您的爱心！已登记认捐 %(amount)s 元，认捐编号 %(ref)s。请通过%(org)s公布的"
+                "募捐账户或其指定的互联网公开募捐信息平台付款，并在附言中注明认捐编号；"
+                "该组织确认到账后，这笔捐赠将记入善款流向记录，您会收到捐赠凭证号。"
+            )
+            % {
+                "amount": f"{pledge.amount_fen / 100:,.2f}",
+                "ref": pledge.reference,
+                "org": self.project.organisation.name,
+            },
         )
-        url = reverse("socialorgs:charity-project", args=[self.project.filing_number])
-        return redirect(f"{url}?receipt={entry.receipt_code}#receipt")
+        return self._here()
+
+    def _cancel(self, request):
+        """The donor withdraws their own pending pledge; anyone else's is as good as none."""
+        form = PledgeDecisionForm(request.POST)
+        pledge = form.is_valid() and selectors.pledge_get(
+            project=self.project, pk=form.cleaned_data["pledge"]
+        )
+        if not pledge or pledge.donor_id != request.user.pk:
+            raise Http404
+        try:
+            services.pledge_cancel(
+                pledge=pledge, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已取消认捐 %(ref)s。") % {"ref": pledge.reference})
+        return self._here()
 
 
 # --- The organisation's desk --------------------------------------------------------------------
@@ -313,7 +356,9 @@ class DisclosuresView(_MemberMixin, View):
 class LedgerView(LoginRequiredMixin, View):
     """A project's ledger desk: every entry with the real names of donors and beneficiaries
     (an audited read), the forms to record a donation or a disbursement (owner and
-    managers), and closing the fundraising."""
+    managers), the residents' online pledges waiting for their money (donors masked; their
+    real names on request, `?reveal=pledges`, an audited read) with 确认到账 and 未到账，取消,
+    and closing the fundraising."""
 
     template_name = "socialorgs/charity/ledger.html"
     FORMS = {"donation": DonationRecordForm, "disbursement": DisbursementForm}
@@ -333,9 +378,17 @@ class LedgerView(LoginRequiredMixin, View):
         entries = services.ledger_entries_reveal(
             project=self.project, viewer=request.user, request=request
         )
+        pledges = selectors.pledges_pending(project=self.project)
+        if pledges and request.GET.get("reveal") == "pledges":
+            names = services.pledge_donors_reveal(
+                project=self.project, pledges=pledges, viewer=request.user, request=request
+            )
+            for pledge in pledges:
+                pledge.real_name = names.get(pledge.pk)
         context = {
             "project": self.project,
             "organisation": self.project.organisation,
+            "pledges": pledges,
             "entries": entries,
             "flow": selectors.project_flow(self.project, entries),
             "report": selectors.chain_verify(self.project, entries),
@@ -354,6 +407,8 @@ class LedgerView(LoginRequiredMixin, View):
         if self.role not in ACTING_ROLES:
             raise PermissionDenied
         kind = request.POST.get("action")
+        if kind in ("pledge_confirm", "pledge_cancel"):
+            return self._decide(request, kind)
         form_class = self.FORMS.get(kind)
         if form_class is None:
             messages.error(request, _("请选择要记录的类型。"))
@@ -380,6 +435,45 @@ class LedgerView(LoginRequiredMixin, View):
                 "code": entry.receipt_code,
             },
         )
+        return redirect("socialorgs:charity-ledger", filing_number=self.project.filing_number)
+
+    def _decide(self, request, kind):
+        """确认到账 (the donation goes on the chain) or 未到账，取消 (with a reason) of a
+        pending pledge of this project."""
+        form = PledgeDecisionForm(request.POST)
+        pledge = form.is_valid() and selectors.pledge_get(
+            project=self.project, pk=form.cleaned_data["pledge"]
+        )
+        if not pledge:
+            raise Http404
+        try:
+            if kind == "pledge_confirm":
+                pledge = services.pledge_confirm(pledge=pledge, actor=request.user)
+            else:
+                pledge = services.pledge_cancel(
+                    pledge=pledge, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return self._page(request, status=exc.status)
+        if kind == "pledge_confirm":
+            messages.success(
+                request,
+                _(
+                    "已确认到账：第 %(n)s 条，捐赠 %(amount)s 元，"
+                    "捐赠凭证号 %(code)s（已通知捐赠人）。"
+                )
+                % {
+                    "n": pledge.entry.seq,
+                    "amount": f"{pledge.amount_fen / 100:.2f}",
+                    "code": pledge.entry.receipt_code,
+                },
+            )
+        else:
+            messages.success(
+                request,
+                _("已取消认捐 %(ref)s（已通知捐赠人）。") % {"ref": pledge.reference},
+            )
         return redirect("socialorgs:charity-ledger", filing_number=self.project.filing_number)
 
 

@@ -97,6 +97,9 @@ class ProjectDetailView(TemplateView):
             workers=selectors.worker_summary_public(organisation),
             can_request=is_resident(self.request.user) and project.status == "active",
             manages=selectors.is_org_manager(self.request.user, organisation),
+            # Residents may report a review (not their own; not the organisation's accounts).
+            can_report=is_resident(self.request.user)
+            and selectors.org_role(self.request.user, organisation) is None,
             **kwargs,
         )
 

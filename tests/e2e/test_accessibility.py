@@ -203,6 +203,8 @@ SCREENS: dict[str | None, list[Screen]] = {
         Screen("social organisation registration form", "/socialorgs/official/register/"),
         Screen("annual report review queue", "/socialorgs/official/reports/"),
         Screen("purchase catalogue desk", "/socialorgs/socialwork/official/catalogue/"),
+        # The demo's one social-work review names 诈骗 (a listed word): it waits here.
+        Screen("social work review moderation", "/socialorgs/official/socialwork/reviews/"),
     ],
     CITY_OFFICIAL: [
         Screen("open-data console", "/official/open-data/"),

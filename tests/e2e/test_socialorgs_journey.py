@@ -5,8 +5,9 @@
    representative masked.
 2. 王芳 looks for projects near her saved home address on the map page, asks for social-work
    service there; the match run proposes 阳光's 浆洗街 project and she accepts it.
-3. 李娜 donates 50 yuan anonymously to the foundation's 困境儿童助学计划 and keeps her receipt
-   code; 郑洁 records a disbursement on the ledger desk that spends part of it; a visitor sees
+3. 李娜 pledges 50 yuan anonymously to the foundation's 困境儿童助学计划; 郑洁 confirms on the
+   ledger desk that the money arrived (the donation goes on the chain, 李娜 gets a receipt
+   code) and records a disbursement that spends part of it; a visitor sees
    both on the project's traced flow (the donor as 匿名爱心人士, the beneficiary masked), the
    receipt lookup shows where the money went, and the chain verifies (page and API).
 No page breaks the Content-Security-Policy.
@@ -92,13 +93,13 @@ def test_a_resident_asks_for_social_work_near_home_and_accepts_the_match(
 def test_a_donation_and_its_disbursement_show_on_the_traced_flow_and_the_chain_verifies(
     page, browser, live_server, demo_city, shot, csp_violations
 ):
-    from socialorgs.models import ChainEntry, FundraisingProject
+    from socialorgs.models import ChainEntry, DonationPledge, FundraisingProject
 
     url = live_server.url
     project = FundraisingProject.objects.get(title=FOUNDATION_PROJECT)
     before = project.entries.count()
 
-    # 李娜 gives 50 yuan, anonymously, and keeps the receipt code.
+    # 李娜 pledges 50 yuan, anonymously: nothing is on the chain until the money arrives.
     log_in(page, url, "13800000002", demo_city)
     page.goto(url + "/socialorgs/charity/")
     page.get_by_role("link", name=FOUNDATION_PROJECT).first.click()
@@ -106,20 +107,31 @@ def test_a_donation_and_its_disbursement_show_on_the_traced_flow_and_the_chain_v
     page.get_by_label("捐赠金额").fill("50")
     page.get_by_label(re.compile("匿名捐赠")).check()
     page.get_by_role("button", name="确认捐赠").click()
-    donation = ChainEntry.objects.get(project=project, seq=before + 1)
-    assert donation.anonymous
-    assert donation.donor.name == "李娜"
-    expect(page.get_by_role("main")).to_contain_text(donation.receipt_code)
+    pledge = DonationPledge.objects.get(project=project, donor__name="李娜", status="pending")
+    assert pledge.anonymous
+    assert project.entries.count() == before
+    mine = page.locator("#my-pledges")
+    expect(mine).to_contain_text(pledge.reference)
+    expect(mine).to_contain_text("待确认到账")
     shot("104-charity-donated")
     log_out(page)
 
-    # 郑洁 pays 16,330 yuan out on the ledger desk: the 16,300 still unspent from earlier
-    # donations, then (first in, first out) 30 of 李娜's 50.
+    # 郑洁 sees the money arrive and confirms it on the ledger desk (the donation goes on the
+    # chain), then pays 16,330 yuan out: the 16,300 still unspent from earlier donations,
+    # then (first in, first out) 30 of 李娜's 50.
     desk_context = browser.new_context(locale="zh-CN")
     desk = desk_context.new_page()
     log_in(desk, url, "13900000005", demo_city)
     desk.goto(url + f"/socialorgs/charity/{project.filing_number}/")
     desk.get_by_role("link", name="机构记账台").click()
+    row = desk.locator("#pledges tr", has_text=pledge.reference)
+    row.get_by_role("button", name="确认到账").click()
+    expect(desk.get_by_role("main")).to_contain_text("已确认到账")
+    donation = ChainEntry.objects.get(project=project, seq=before + 1)
+    assert donation.anonymous
+    assert donation.donor.name == "李娜"
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.entry_id) == ("confirmed", donation.pk)
     form = desk.locator("form", has=desk.get_by_role("heading", name="记录拨付"))
     form.get_by_label("受益人", exact=True).fill("周小明")
     form.get_by_label("个人").check()

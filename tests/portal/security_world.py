@@ -293,6 +293,9 @@ def build(*, provider_a, wang_fang, staff_a, official_wuhou, official_city, plat
     fund = charity_factories.project(charity_factories.charity(staff_a))
     charity_factories.donate(fund, "300.00", anonymous=True)
     charity_factories.disburse(fund, "100.00")
+    # 王芳's online pledge waits for the money: her donate page lists it (with its cancel
+    # form), the ledger desk too (with 确认到账 and 未到账，取消).
+    charity_factories.pledge(fund, wang_fang, "50.00")
     objects["charity_project"] = fund
 
     # Social organisations, the registry: staff_a owns one in 武侯区 with last year's report
@@ -339,6 +342,10 @@ def build(*, provider_a, wang_fang, staff_a, official_wuhou, official_city, plat
     sw_factories.worker(registered)
     sw_factories.accepted(wang_fang, project_=sw_project)
     sw_factories.completed(wang_fang, project_=sw_project, target_group="disabled")
+    # A held review waits for the officials (the moderation page's forms); a published one
+    # carries the residents' report form on the project's page.
+    sw_factories.review(sw_project)
+    sw_factories.review(sw_project, status="published")
 
     users = {
         "anonymous": None,

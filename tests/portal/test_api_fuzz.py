@@ -200,12 +200,13 @@ def _build_world() -> dict:
     )
 
     # Charity: staff_a owns a charity with a project (a donation and a disbursement on its
-    # chain); 王芳 may donate to it online.
+    # chain); 王芳 may donate to it online, and pledged 20 yuan (staff_a confirms or cancels).
     from tests.socialorgs import factories_charity as charity_factories
 
     charity_project = charity_factories.project(charity_factories.charity(staff_a))
     charity_factories.donate(charity_project, "100.00", anonymous=True)
     charity_factories.disburse(charity_project, "40.00")
+    charity_pledge = charity_factories.pledge(charity_project, wang_fang, "20.00")
 
     # Social organisations, the registry: staff_a owns one in 武侯区 (official_wuhou is its
     # 民政), with last year's report submitted and a 4A evaluation.
@@ -246,6 +247,9 @@ def _build_world() -> dict:
     sw_case = sw.accepted(wang_fang, project_=sw_project, target_group="disabled")
     sw_done = sw.completed(wang_fang, project_=sw_project, target_group="children")
     sw_item = sw.catalogue_item(published=False, official=official_wuhou)
+    # A held review for official_wuhou to moderate, a published one for 王芳 to report.
+    sw_held = sw.review(sw_project)
+    sw_published = sw.review(sw_project, status="published")
 
     # The built-in catalogue (loaded by migrations): one open and one conditional dataset.
     datasets = [
@@ -304,6 +308,15 @@ def _build_world() -> dict:
             f"{v1}/socialorgs/charity/{{filing_number}}/": [
                 {"filing_number": charity_project.filing_number}
             ],
+            **{
+                f"{v1}/socialorgs/charity/{{filing_number}}/pledges/{{pledge_id}}/{action}/": [
+                    {
+                        "filing_number": charity_project.filing_number,
+                        "pledge_id": str(charity_pledge.pk),
+                    }
+                ]
+                for action in ("confirm", "cancel")
+            },
             f"{v1}/socialorgs/socialwork/projects/{{id}}/": ids(sw_project, sw_draft),
             f"{v1}/socialorgs/socialwork/organisations/{{credit_code}}/": [
                 {"credit_code": so_org.credit_code}
@@ -313,6 +326,10 @@ def _build_world() -> dict:
             f"{v1}/socialorgs/socialwork/org-requests/{{id}}/": ids(sw_case, sw_proposal),
             f"{v1}/socialorgs/socialwork/official/catalogue/{{id}}/publish/": ids(sw_item),
             f"{v1}/socialorgs/socialwork/official/catalogue/{{id}}/withdraw/": ids(sw_item),
+            f"{v1}/socialorgs/socialwork/official/reviews/{{id}}/moderate/": ids(
+                sw_held, sw_published
+            ),
+            f"{v1}/socialorgs/socialwork/reviews/{{id}}/report/": ids(sw_published, sw_held),
         }
     )
     # The operations below a seeded path (…/{id}/cancel/) take the same values, where they

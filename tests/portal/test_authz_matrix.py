@@ -160,6 +160,11 @@ def filing_a(o) -> dict:
     return {"filing_number": o.charity_project_a.filing_number}
 
 
+def pledge_a(o) -> dict:
+    """URL kwargs of res_a's pending online pledge to charity A's project."""
+    return {**filing_a(o), "pledge_id": o.charity_pledge_a.pk}
+
+
 def provider_a(**extra) -> Callable:
     return lambda o: {"pk": o.provider_a.pk, **{k: v(o) for k, v in extra.items()}}
 
@@ -715,7 +720,10 @@ MATRIX: dict[str, list[Case]] = {
     "socialorgs:charity-desk": [case(get=AUTH)],
     "socialorgs:charity-project-new": [case(get=A_PROV, post=A_PROV, kw=pk("charity_a"))],
     "socialorgs:charity-disclosures": [case(get=A_PROV, post=A_PROV, kw=pk("charity_a"))],
-    "socialorgs:charity-ledger": [case(get=A_PROV, post=A_PROV, kw=filing_a)],
+    "socialorgs:charity-ledger": [
+        case(get=A_PROV, post=A_PROV, kw=filing_a),
+        case(get=A_PROV, kw=filing_a, query="reveal=pledges", label="pledge donors revealed"),
+    ],
     "socialorgs:charity-project-close": [case(post=A_PROV, kw=filing_a)],
     "socialorgs:charity-official": [case(get=OFF)],
     "socialorgs:charity-official-project": [case(get=A_OFF, kw=filing_a)],
@@ -725,6 +733,11 @@ MATRIX: dict[str, list[Case]] = {
     "api-charity-flow": [case(get=ALL, kw=filing_a)],
     "api-charity-donate": [case(post=RES, kw=filing_a)],
     "api-charity-entries": [case(post=A_PROV, kw=filing_a)],
+    # res_a pledged online to charity A's project (charity_pledge_a): prov_a confirms or
+    # cancels it, res_a may withdraw it; res_b lists only her own pledges.
+    "api-charity-my-pledges": [case(get=RES)],
+    "api-charity-pledge-confirm": [case(post=A_PROV, kw=pledge_a)],
+    "api-charity-pledge-cancel": [case(post=A_RES | A_PROV, kw=pledge_a)],
     # Social organisations, credit and complaints: socialorg_a is on 活动异常名录 (so_entry_a);
     # an exposure in 武侯区 (so_illegal_a); res_a's complaint about socialorg_a
     # (so_complaint_a), answered by prov_a, its owner. 民政 covering it (off_in, off_city) acts;
@@ -768,6 +781,12 @@ MATRIX: dict[str, list[Case]] = {
     "socialorgs:sw-org-request": [case(get=A_PROV, post=A_PROV, kw=pk("sw_request_a"))],
     "socialorgs:sw-official-catalogue": [case(get=A_OFF, post=A_OFF)],
     "socialorgs:sw-catalogue-status": [case(post=A_OFF, kw=pk("sw_item_a"))],
+    # Review moderation: sw_review_a (res_a's, of sw_project_a) is held for the 民政 officials
+    # covering 武侯区; sw_review_pub_a (another resident's) is published, any resident may
+    # report it.
+    "socialorgs:sw-review-moderation": [case(get=A_OFF)],
+    "socialorgs:sw-review-moderate": [case(post=A_OFF, kw=pk("sw_review_a"))],
+    "socialorgs:sw-review-report": [case(post=RES, kw=pk("sw_review_pub_a"))],
     "api-sw-projects": [case(get=ALL)],
     "api-sw-project": [case(get=ALL, kw=pk("sw_project_a"))],
     "api-sw-project-publish": [case(post=A_PROV, kw=pk("sw_project_a"))],
@@ -790,6 +809,9 @@ MATRIX: dict[str, list[Case]] = {
     "api-sw-official-catalogue": [case(get=A_OFF, post=A_OFF)],
     "api-sw-catalogue-publish": [case(post=A_OFF, kw=pk("sw_item_a"))],
     "api-sw-catalogue-withdraw": [case(post=A_OFF, kw=pk("sw_item_a"))],
+    "api-sw-official-reviews": [case(get=A_OFF)],
+    "api-sw-review-moderate": [case(post=A_OFF, kw=pk("sw_review_a"))],
+    "api-sw-review-report": [case(post=RES, kw=pk("sw_review_pub_a"))],
 }
 
 
@@ -1043,6 +1065,7 @@ def build_world() -> World:
         o.charity_project_a, "500.00", name="欧阳捐赠", anonymous=True
     )
     charity_factories.disburse(o.charity_project_a, "100.00", name="司徒受助")
+    o.charity_pledge_a = charity_factories.pledge(o.charity_project_a, res_a, "30.00")
 
     # Credit and complaints: socialorg_a on 活动异常名录, an exposure in 武侯区, and res_a's
     # complaint about socialorg_a in ratings' workflow (prov_a, its owner, answers it).
@@ -1079,6 +1102,12 @@ def build_world() -> World:
         description="社工需求泄露测试：父亲独居。",
     )
     o.sw_item_a = sw_factories.catalogue_item(published=False, official=o.users["off_in"])
+    # res_a's review of another completed case of sw_project_a, held for a listed word (the
+    # moderating officials read it); another resident's published review, to report.
+    o.sw_review_a = sw_factories.review(
+        o.sw_project_a, resident=res_a, text="评价审核泄露测试：社工诈骗", held_words=["诈骗"]
+    )
+    o.sw_review_pub_a = sw_factories.review(o.sw_project_a, status="published")
 
     # A's private data and who may see it anywhere.
     resident_and_desk = A_RES | A_PROV
@@ -1120,6 +1149,8 @@ def build_world() -> World:
         Marker("上官社工", A_PROV),
         Marker("社工住址泄露测试", A_RES | A_PROV),
         Marker("社工需求泄露测试", A_RES | A_PROV),
+        # A held review's text: its author and the officials who moderate it.
+        Marker("评价审核泄露测试", A_RES | A_OFF),
     ]
     return o
 

@@ -173,6 +173,8 @@ NOT_ABOUT_RESIDENTS = {
     "socialorgs:charity-project-close": "POST only",
     "api-charity-donate": "POST only",
     "api-charity-entries": "POST only",
+    "api-charity-pledge-confirm": "POST only",
+    "api-charity-pledge-cancel": "POST only",
     "socialorgs:credit-list-remove": "POST only",
     "socialorgs:illegal-status": "POST only",
     "api-socialorg-penalties": "POST only",
@@ -203,6 +205,10 @@ NOT_ABOUT_RESIDENTS = {
     "api-sw-org-request-complete": "POST only",
     "api-sw-catalogue-publish": "POST only",
     "api-sw-catalogue-withdraw": "POST only",
+    "socialorgs:sw-review-moderate": "POST only",
+    "socialorgs:sw-review-report": "POST only",
+    "api-sw-review-moderate": "POST only",
+    "api-sw-review-report": "POST only",
 }
 
 
@@ -509,19 +515,14 @@ def seed(provider_a, provider_b, staff_a, staff_b, official_wuhou):
     )
     vol_factories.dispute(vol_record, reason=f"请回电 {PHONE}，身份证 {ID_NUMBER}")
     vol_certificate = vol_factories.certificate(volunteer)
-    # She gave anonymously online to a charity staff_a runs (武侯区): the public sees
-    # 匿名爱心人士, its desk and 民政 covering it her name.
-    from socialorgs.services.charity import donation_online
+    # She gave anonymously online to a charity staff_a runs (武侯区), which confirmed the money:
+    # the public sees 匿名爱心人士, its desk and 民政 covering it her name. A second pledge
+    # waits for its money: the desk lists it with her name masked.
     from tests.socialorgs import factories_charity as charity_factories
 
     charity_project = charity_factories.project(charity_factories.charity(staff_a))
-    donation_online(
-        project=charity_project,
-        user=resident,
-        amount_yuan="50",
-        request_key=charity_factories.key(),
-        anonymous=True,
-    )
+    charity_factories.donate_online(charity_project, resident, "50", anonymous=True)
+    charity_factories.pledge(charity_project, resident, "30")
     # She complained about a social organisation staff_a runs (武侯区), her phone and ID
     # number in the text; 武侯区 (official_wuhou) took the case.
     from socialorgs.services.complaints import org_complaint_file
@@ -556,6 +557,10 @@ def seed(provider_a, provider_b, staff_a, staff_b, official_wuhou):
         address=ADDRESS,
         description=f"父亲独居，电话 {PHONE}，身份证 {ID_NUMBER}",
     )
+    # Her review of an earlier case of it, held for a listed word, with her phone and ID
+    # number in the text: the moderating officials' queue (page and API) shows them masked
+    # and never names her.
+    sw_factories.review(sw_project, resident=resident, text=f"诈骗！回电 {PHONE}，{ID_NUMBER}")
     return {
         "sw_project": sw_project,
         "sw_worker": sw_worker,

@@ -263,6 +263,7 @@ REACHES = {
         "socialorgs/official/credit/org/<creditcode:credit_code>/",
         "socialorgs/official/credit/illegal/",
         "socialorgs/socialwork/official/catalogue/",
+        "socialorgs/official/socialwork/reviews/",
     },
     "admin": PUBLIC
     | SIGNED_IN

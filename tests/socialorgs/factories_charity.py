@@ -1,5 +1,6 @@
 """Factories of the charity tests: a charity with 公开募捐资格 and its owner, a filed project,
-donations and disbursements recorded through the services (so every entry is on the chain)."""
+donations and disbursements recorded through the services (so every entry is on the chain),
+residents' online pledges and their confirmation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import secrets
 
 from django.utils import timezone
 
-from socialorgs.models import ChainEntry, FundraisingProject, SocialOrganisation
+from socialorgs.models import ChainEntry, DonationPledge, FundraisingProject, SocialOrganisation
 from socialorgs.services import charity as services
 from tests.accounts.factories import UserFactory
 from tests.socialorgs.factories import socialorg
@@ -104,3 +105,21 @@ def disburse(
         request_key=key(),
         party_kind=party_kind,
     )
+
+
+def pledge(project: FundraisingProject, user, amount="50.00", *, anonymous=False) -> DonationPledge:
+    """A resident's online donation, pending until the charity confirms the money."""
+    return services.pledge_create(
+        project=project, user=user, amount_yuan=amount, request_key=key(), anonymous=anonymous
+    )
+
+
+def donate_online(
+    project: FundraisingProject, user, amount="50.00", *, anonymous=False, actor=None
+) -> ChainEntry:
+    """A resident's online donation whose money the charity's owner confirmed: its entry."""
+    pending = pledge(project, user, amount, anonymous=anonymous)
+    confirmed = services.pledge_confirm(
+        pledge=pending, actor=actor or owner_of(project.organisation)
+    )
+    return confirmed.entry

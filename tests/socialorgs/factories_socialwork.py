@@ -13,6 +13,7 @@ from django.utils import timezone
 from socialorgs.models import (
     CatalogueItem,
     Evaluation,
+    ProjectReview,
     ServiceRequest,
     SocialWorker,
     SocialWorkProject,
@@ -124,6 +125,30 @@ def completed(resident=None, *, project_, **extra) -> ServiceRequest:
     ServiceRequest.objects.filter(pk=request.pk).update(status="completed", completed_at=now)
     request.refresh_from_db()
     return request
+
+
+def review(project_, *, resident=None, status: str = "held", **extra) -> ProjectReview:
+    """A review of a completed case of the project (held for a listed word by default)."""
+    now = timezone.now()
+    # Made completed at once (not through accepted): the resident may have a case in progress.
+    done = service_request(
+        resident,
+        status=ServiceRequest.Status.COMPLETED,
+        project=project_,
+        matched_at=now,
+        accepted_at=now,
+        completed_at=now,
+    )
+    values = {
+        "overall": 2,
+        "dimensions": {"skill": 2, "attitude": 2, "responsiveness": 2, "outcome": 2},
+        "text": "社工说这家机构是诈骗，联系 13912345678。" if status == "held" else "很好。",
+        "held_words": ["诈骗"] if status == "held" else [],
+    }
+    values.update(extra)
+    return ProjectReview.objects.create(
+        request=done, project=project_, resident=done.resident, status=status, **values
+    )
 
 
 def evaluation(organisation, grade: int, **extra) -> Evaluation:

@@ -1,5 +1,6 @@
 """Concurrent appends to one project's chain, on two database connections at once: the project's
-row lock serialises them, so the chain stays one valid sequence, and the balance rule holds."""
+row lock serialises them, so the chain stays one valid sequence, the balance rule holds, and a
+pledge is confirmed once (or cancelled, never both)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ import pytest
 from django.db import connection
 
 from socialorgs.errors import SocialOrgConflict
+from socialorgs.models import DonationPledge, OrgMembership
 from socialorgs.selectors.charity import chain_verify, project_flow
-from tests.socialorgs.factories_charity import charity, disburse, donate, project
+from socialorgs.services import charity as services
+from tests.accounts.factories import UserFactory
+from tests.socialorgs.factories_charity import (
+    charity,
+    disburse,
+    donate,
+    owner_of,
+    pledge,
+    project,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,3 +83,48 @@ def test_two_disbursements_racing_for_the_same_balance_cannot_overdraw_it():
     assert sorted(outcomes) == ["paid", "refused"]
     assert project_flow(fund)["balance_fen"] == 2000
     assert chain_verify(fund).valid
+
+
+def test_two_managers_confirming_one_pledge_at_once_record_it_once():
+    fund = project(charity())
+    manager = UserFactory()
+    OrgMembership.objects.create(organisation=fund.organisation, user=manager, role="manager")
+    pending = pledge(fund, UserFactory(name="林晓梅"), "50.00")
+
+    def confirm(actor):
+        return lambda: services.pledge_confirm(pledge=pending, actor=actor)
+
+    errors = _run_in_threads(confirm(owner_of(fund.organisation)), confirm(manager))
+
+    assert errors == []
+    assert fund.entries.count() == 1
+    assert DonationPledge.objects.get(pk=pending.pk).entry == fund.entries.get()
+    assert chain_verify(fund).valid
+
+
+def test_a_confirmation_racing_the_donors_withdrawal_ends_one_way_only():
+    fund = project(charity())
+    donor = UserFactory(name="林晓梅")
+    pending = pledge(fund, donor, "50.00")
+    outcomes: list[str] = []
+
+    def confirm():
+        try:
+            services.pledge_confirm(pledge=pending, actor=owner_of(fund.organisation))
+            outcomes.append("confirmed")
+        except SocialOrgConflict:
+            outcomes.append("too late")
+
+    def withdraw():
+        try:
+            services.pledge_cancel(pledge=pending, actor=donor)
+            outcomes.append("withdrawn")
+        except SocialOrgConflict:
+            outcomes.append("too late")
+
+    errors = _run_in_threads(confirm, withdraw)
+
+    assert errors == []
+    final = DonationPledge.objects.get(pk=pending.pk)
+    assert sorted(outcomes) in (["confirmed", "too late"], ["too late", "withdrawn"])
+    assert fund.entries.count() == (1 if final.status == "confirmed" else 0)

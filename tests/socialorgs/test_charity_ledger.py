@@ -1,5 +1,5 @@
 """Recording donations and disbursements: the balance rule, idempotent submissions, who may
-record, online donations by residents, and bad input."""
+record, and bad input. (Residents' online donations: test_charity_pledges.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from socialorgs.errors import NotAllowed, SocialOrgConflict, SocialOrgError
 from socialorgs.models import OrgMembership
 from socialorgs.selectors.charity import chain_verify, project_flow
 from socialorgs.services import charity as services
-from tests.accounts.factories import OfficialFactory, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.socialorgs.factories_charity import (
     charity,
     disburse,
@@ -129,17 +129,6 @@ def test_a_key_used_for_another_entry_is_refused(fund):
     assert refused.value.code == "request_key_reused"
 
 
-def test_another_residents_key_does_not_return_their_receipt(fund, donor):
-    mine = services.donation_online(
-        project=fund, user=donor, amount_yuan="20", request_key="my-own-key-1"
-    )
-    with pytest.raises(SocialOrgConflict):
-        services.donation_online(
-            project=fund, user=UserFactory(), amount_yuan="20", request_key="my-own-key-1"
-        )
-    assert fund.entries.get().receipt_code == mine.receipt_code
-
-
 # --- Who may record ---------------------------------------------------------------------------
 
 
@@ -190,60 +179,17 @@ def test_the_permission_is_checked_before_the_input(fund, donor):
         )
 
 
-# --- Online donations -------------------------------------------------------------------------
+# --- A closed project -------------------------------------------------------------------------
 
 
-def test_a_resident_donates_online_under_their_name_and_gets_a_receipt(fund, donor):
-    entry = services.donation_online(
-        project=fund, user=donor, amount_yuan="66.60", request_key=key(), anonymous=True
-    )
-
-    assert (entry.donor, entry.donor_name, entry.public_name) == (donor, "林晓梅", "匿名爱心人士")
-    assert entry.amount_fen == 6660
-    assert entry.occurred_on == timezone.localdate()
-    assert services.receipt_code_clean(entry.receipt_code.lower().replace("-", " ")) == (
-        entry.receipt_code
-    )
-    assert chain_verify(fund).valid
-
-
-def test_only_residents_donate_online(fund):
-    for user in (OfficialFactory(), owner_of(fund.organisation)):
-        user.role = "official" if user.role == "official" else "provider_staff"
-        user.save(update_fields=["role"])
-        with pytest.raises(NotAllowed):
-            services.donation_online(project=fund, user=user, amount_yuan="1", request_key=key())
-
-
-def test_an_account_without_a_name_cannot_donate_online(fund):
-    with pytest.raises(SocialOrgError) as refused:
-        services.donation_online(
-            project=fund, user=UserFactory(name=""), amount_yuan="1", request_key=key()
-        )
-    assert refused.value.code == "no_name"
-
-
-def test_a_closed_project_takes_no_donations_but_still_disburses(fund, donor):
+def test_a_closed_project_takes_no_donations_but_still_disburses(fund):
     donate(fund, "100.00")
     services.project_close(project=fund, actor=owner_of(fund.organisation))
 
     with pytest.raises(SocialOrgConflict):
         donate(fund, "1.00")
-    with pytest.raises(SocialOrgConflict):
-        services.donation_online(project=fund, user=donor, amount_yuan="1", request_key=key())
     disburse(fund, "100.00")
     assert chain_verify(fund).valid
-
-
-def test_no_online_donation_outside_the_period(donor):
-    today = timezone.localdate()
-    later = project(
-        charity(), starts_on=today + dt.timedelta(days=3), ends_on=today + dt.timedelta(days=90)
-    )
-
-    with pytest.raises(SocialOrgConflict) as refused:
-        services.donation_online(project=later, user=donor, amount_yuan="1", request_key=key())
-    assert refused.value.code == "outside_period"
 
 
 # --- Bad input --------------------------------------------------------------------------------

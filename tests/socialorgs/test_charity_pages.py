@@ -1,6 +1,7 @@
 """The charity pages: the public project page (traced flow, chain status, receipt lookup), the
-online donation form, the organisation's ledger desk and disclosure publishing, the officials'
-read-only view; anonymous donors' names appear on no public page."""
+online donation form (a pledge), the organisation's ledger desk and disclosure publishing, the
+officials' read-only view; anonymous donors' names appear on no public page. (Confirming and
+cancelling pledges on the desk: test_charity_pledges.py.)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from portal.audit.models import AuditEntry
 from socialorgs.models import ChainEntry, DisclosureItem, OrgMembership
 from socialorgs.services import charity as services
 from tests.accounts.factories import OfficialFactory, UserFactory
-from tests.socialorgs.factories_charity import charity, disburse, donate, key, owner_of, project
+from tests.socialorgs.factories_charity import (
+    charity,
+    disburse,
+    donate,
+    donate_online,
+    key,
+    owner_of,
+    project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +45,7 @@ def fund(resident):
     p = project(charity(name="成都市锦绣慈善基金会"), title="困境儿童助学计划")
     donate(p, "300.00", name=NAMED_DONOR)
     donate(p, "200.00", name=SECRET_DONOR, anonymous=True)
-    services.donation_online(
-        project=p, user=resident, amount_yuan="50", request_key=key(), anonymous=True
-    )
+    donate_online(p, resident, "50", anonymous=True)
     disburse(p, "400.00", name=BENEFICIARY, purpose="春季学费")
     return p
 
@@ -179,20 +186,24 @@ def test_the_list_page_pins_its_queries(client, django_assert_max_num_queries):
 # --- Online donations -------------------------------------------------------------------------
 
 
-def test_a_resident_donates_online_and_sees_the_receipt(client, fund, resident):
+def test_a_resident_pledges_online_and_nothing_reaches_the_chain(client, fund, resident):
     client.force_login(resident)
     data = {"amount_yuan": "88.80", "anonymous": "on", "request_key": "donate-form-key-1"}
 
     first = client.post(_url("socialorgs:charity-donate", fund), data)
     again = client.post(_url("socialorgs:charity-donate", fund), data)
 
-    entry = fund.entries.get(seq=5)
-    assert fund.entries.count() == 5  # the second submission recorded nothing
+    # The second submission pledged nothing more (the fixture's was confirmed before).
+    pledge = fund.pledges.get(status="pending")
     assert first.status_code == again.status_code == 302
-    assert first["Location"].endswith(f"?receipt={entry.receipt_code}#receipt")
+    assert (pledge.amount_fen, pledge.anonymous, pledge.status) == (8880, True, "pending")
+    assert fund.entries.count() == 4
     page = client.get(first["Location"]).content.decode()
-    assert entry.receipt_code in page  # in the thank-you message, to the donor only
-    assert (entry.amount_fen, entry.public_name, entry.donor) == (8880, "匿名爱心人士", resident)
+    assert pledge.reference in page  # to note on the payment
+    assert "募捐账户" in page
+    assert "待确认到账" in page
+    public = client.get(_url("socialorgs:charity-project", fund)).content.decode()
+    assert "88.80" not in public
 
 
 def test_the_donation_form_refuses_bad_input(client, fund, resident):
@@ -205,6 +216,7 @@ def test_the_donation_form_refuses_bad_input(client, fund, resident):
     assert response.status_code == 400
     assert "金额不能为负数" in response.content.decode()
     assert fund.entries.count() == 4
+    assert fund.pledges.count() == 1  # the fixture's, confirmed
 
 
 def test_only_residents_reach_the_donation_form(client, fund):
@@ -217,6 +229,7 @@ def test_only_residents_reach_the_donation_form(client, fund):
     assert anonymous.status_code == 302
     assert official.status_code == 403
     assert fund.entries.count() == 4
+    assert fund.pledges.count() == 1  # the fixture's, confirmed
 
 
 # --- The organisation's desk ------------------------------------------------------------------

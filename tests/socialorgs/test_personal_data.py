@@ -1,6 +1,7 @@
 """The socialorgs section of a person's data export (organisations they act for, their
-donations), and what closing the account does: the accounts for organisations end, donations
-stay in the append-only ledger under their public name."""
+donations and online pledges), and what closing the account does: the accounts for
+organisations end, pending pledges are withdrawn, donations stay in the append-only ledger
+under their public name."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import pytest
 
 from portal.accounts import personal_data
 from portal.accounts.services import user_erase
-from socialorgs.models import ChainEntry, OrgMembership
-from socialorgs.services.charity.ledger import donation_online
+from socialorgs.models import ChainEntry, DonationPledge, OrgMembership
 from tests.accounts.factories import UserFactory
 from tests.socialorgs import factories_charity as charity
 from tests.socialorgs.factories import socialorg
@@ -25,10 +25,9 @@ def person(db):
     org = socialorg(name="心家园社会工作服务中心")
     OrgMembership.objects.create(user=user, organisation=org, role="member")
     fund = charity.project(charity.charity())
-    donation = donation_online(
-        project=fund, user=user, amount_yuan="88.00", request_key=charity.key()
-    )
-    return {"user": user, "donation": donation}
+    donation = charity.donate_online(fund, user, "88.00")
+    waiting = charity.pledge(fund, user, "20.00")
+    return {"user": user, "donation": donation, "waiting": waiting}
 
 
 def test_the_export_holds_donations_and_memberships(person):
@@ -39,6 +38,16 @@ def test_the_export_holds_donations_and_memberships(person):
     assert donation["receipt_code"] == person["donation"].receipt_code
     assert donation["public_name"] == "欧**民"
     assert [o["name"] for o in section["organisations"]] == ["心家园社会工作服务中心"]
+    confirmed, waiting = section["pledges"]
+    assert (confirmed["status"], confirmed["receipt_code"]) == (
+        "confirmed",
+        person["donation"].receipt_code,
+    )
+    assert (waiting["status"], waiting["amount_fen"], waiting["receipt_code"]) == (
+        "pending",
+        2000,
+        "",
+    )
 
 
 def test_someone_without_socialorgs_data_has_no_section(db):
@@ -53,3 +62,6 @@ def test_closing_the_account_ends_memberships_and_keeps_donations_masked(person)
     assert not OrgMembership.objects.filter(user=user).exists()
     donation = ChainEntry.objects.get(pk=person["donation"].pk)
     assert (donation.amount_fen, donation.public_name) == (8800, "欧**民")
+    waiting = DonationPledge.objects.get(pk=person["waiting"].pk)
+    assert (waiting.status, waiting.entry) == ("cancelled", None)
+    assert DonationPledge.objects.get(entry=donation).status == "confirmed"

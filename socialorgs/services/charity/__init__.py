@@ -1,5 +1,6 @@
 """Write paths of charity transparency: fundraising projects, the ledger as a hash chain
-(donations, disbursements, audited reads of real names) and information disclosure."""
+(donations, disbursements, audited reads of real names), residents' online donations as
+pledges confirmed by the charity, and information disclosure."""
 
 from socialorgs.services.charity.disclosures import (
     annual_disclosures_ensure,
@@ -11,10 +12,16 @@ from socialorgs.services.charity.ledger import (
     LEDGER_PURPOSE,
     SUPERVISION_PURPOSE,
     disbursement_record,
-    donation_online,
     donation_record,
     ledger_entries_reveal,
     receipt_code_clean,
+)
+from socialorgs.services.charity.pledges import (
+    pledge_cancel,
+    pledge_confirm,
+    pledge_create,
+    pledge_donors_reveal,
+    pledge_require_decider,
 )
 from socialorgs.services.charity.projects import (
     project_close,
@@ -30,9 +37,13 @@ __all__ = [
     "disbursement_record",
     "disclosure_publish",
     "disclosures_flag_overdue",
-    "donation_online",
     "donation_record",
     "ledger_entries_reveal",
+    "pledge_cancel",
+    "pledge_confirm",
+    "pledge_create",
+    "pledge_donors_reveal",
+    "pledge_require_decider",
     "project_close",
     "project_create",
     "receipt_code_clean",

@@ -14,7 +14,9 @@ Who is named how in public (`public_name`):
 - a company or an organisation (`party_kind` organisation, chosen explicitly by the staff
   recording it): the name in full, as the law expects of an organisation's gift or grant.
 
-Online donors are always persons, under the name of their account.
+Online donations by residents are pledges first (socialorgs.services.charity.pledges): they
+reach the chain, through `_append` as here, only when the organisation confirms the money
+arrived; the donor is then always a person, under the name of their account.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.accounts.permissions import is_resident
 from portal.audit.services import audit_personal_data_reads, audit_record
 from portal.privacy import mask_name
 from socialorgs import chain
@@ -257,41 +258,6 @@ def donation_record(
     return _append(
         project=project, actor=actor, request_key=request_key, values=values, check=_require_open
     )
-
-
-def donation_online(
-    *, project: FundraisingProject, user: User, amount_yuan, request_key, anonymous: bool = False
-) -> ChainEntry:
-    """A signed-in resident donates on the project's page, under their account's name (or
-    anonymously for the public); they keep the receipt code of the returned entry."""
-    if not is_resident(user):
-        raise NotAllowed(_("请以居民账户登录后捐赠。"), code="residents_only")
-    request_key = request_key_clean(request_key)
-    amount_fen = _amount(amount_yuan, max_yuan=MAX_ONLINE_YUAN)
-    today = timezone.localdate()
-    name = (user.name or "").strip()
-    if not name:
-        raise SocialOrgError(_("请先在“我的账户”中填写姓名（捐赠凭证需要实名）。"), code="no_name")
-
-    def check(locked: FundraisingProject) -> None:
-        _require_open(locked)
-        if not locked.starts_on <= today <= locked.ends_on:
-            raise SocialOrgConflict(_("不在该项目的募捐期内。"), code="outside_period")
-
-    anonymous = bool(anonymous)
-    values = {
-        "kind": K.DONATION,
-        "amount_fen": amount_fen,
-        "occurred_on": today,
-        "donor_name": name[:100],
-        "party_kind": P.PERSON,
-        "anonymous": anonymous,
-        "donor": user,
-        "public_name": public_name_of(
-            kind=K.DONATION, party_kind=P.PERSON, name=name, anonymous=anonymous
-        ),
-    }
-    return _append(project=project, actor=user, request_key=request_key, values=values, check=check)
 
 
 def disbursement_record(

@@ -31,7 +31,13 @@ from socialorgs.services.socialwork.requests import (
     service_request_full_view,
     service_request_org_decline,
 )
-from socialorgs.services.socialwork.reviews import project_review_create, review_check_eligible
+from socialorgs.services.socialwork.reviews import (
+    MODERATION_ACTIONS,
+    project_review_create,
+    project_review_moderate,
+    project_review_report,
+    review_check_eligible,
+)
 from socialorgs.services.socialwork.workers import (
     social_worker_add,
     social_worker_update,
@@ -39,6 +45,7 @@ from socialorgs.services.socialwork.workers import (
 )
 
 __all__ = [
+    "MODERATION_ACTIONS",
     "SERVICE_PURPOSE",
     "catalogue_check",
     "catalogue_item_create",
@@ -49,6 +56,8 @@ __all__ = [
     "project_create",
     "project_publish",
     "project_review_create",
+    "project_review_moderate",
+    "project_review_report",
     "project_update",
     "review_check_eligible",
     "service_request_accept",

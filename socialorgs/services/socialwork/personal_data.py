@@ -2,12 +2,12 @@
 
 Erasure cancels the person's requests still in progress (a place held for them is freed) and
 pseudonymises every request: the address and the need go, the coordinates become the
-division's seat; reviews lose their text. The records stay, detached from the home, for the
-projects' statistics and ratings."""
+division's seat; reviews lose their text, reports of others' reviews their reason. The
+records stay, detached from the home, for the projects' statistics and ratings."""
 
 from __future__ import annotations
 
-from socialorgs.models import ProjectReview, ServiceRequest
+from socialorgs.models import ProjectReview, ProjectReviewReport, ServiceRequest
 
 ERASED = "已注销"
 
@@ -48,6 +48,17 @@ def export_socialwork(user) -> dict:
             }
             for review in reviews.order_by("created_at", "id")
         ],
+        "review_reports": [
+            {
+                "project": report.review.project.title,
+                "reason": report.reason,
+                "created_at": _iso(report.created_at),
+                "resolved_at": _iso(report.resolved_at),
+            }
+            for report in ProjectReviewReport.objects.filter(reporter=user)
+            .select_related("review__project")
+            .order_by("created_at", "id")
+        ],
     }
 
 
@@ -76,3 +87,4 @@ def erase_socialwork(user) -> None:
             ]
         )
     ProjectReview.objects.filter(resident=user).update(text="", held_words=[])
+    ProjectReviewReport.objects.filter(reporter=user).update(reason=ERASED)
