@@ -189,6 +189,12 @@ class OrgMembership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "organisation"], name="socialorg_membership_once"
             ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(role="owner"),
+                name="socialorg_one_owner",
+                violation_error_message=_("一个组织只有一位负责人。"),
+            ),
         ]
 
     def __str__(self) -> str:

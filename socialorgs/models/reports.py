@@ -40,6 +40,9 @@ class AnnualReport(models.Model):
     staff_count = models.PositiveIntegerField(_("专职工作人员数"), default=0)
     volunteer_count = models.PositiveIntegerField(_("志愿者人数"), default=0)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    # The first submission: a report handed in on time and returned for changes after the
+    # deadline is not overdue (the overdue job reads this, not the latest submission).
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -68,7 +71,8 @@ class AnnualReport(models.Model):
                 violation_error_message=_("审核后须有审核结论，未审核不得有结论。"),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft"]) | Q(submitted_at__isnull=False),
+                condition=Q(status__in=["draft"])
+                | Q(submitted_at__isnull=False, first_submitted_at__isnull=False),
                 name="annual_report_submitted_dated",
             ),
             models.CheckConstraint(
@@ -126,8 +130,21 @@ class Evaluation(models.Model):
             ),
         ]
         constraints = [
+            # Evaluations follow one another; two on one day would be a double submit.
+            models.UniqueConstraint(
+                fields=["organisation", "awarded_on"], name="evaluation_once_a_day"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_until__gt=F("awarded_on")), name="evaluation_validity_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total=F("basic_conditions")
+                    + F("governance")
+                    + F("performance")
+                    + F("social_evaluation")
+                ),
+                name="evaluation_total_is_the_sum",
             ),
             models.CheckConstraint(
                 condition=Q(grade__gte=1, grade__lte=5), name="evaluation_grade_range"

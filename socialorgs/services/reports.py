@@ -138,8 +138,9 @@ def annual_report_save(
                 )
             report.status = S.SUBMITTED
             report.submitted_at = timezone.now()
+            report.first_submitted_at = report.first_submitted_at or report.submitted_at
             report.submitted_by = actor
-            fields += ["status", "submitted_at", "submitted_by"]
+            fields += ["status", "submitted_at", "first_submitted_at", "submitted_by"]
         if fields:
             report.save(update_fields=fields)
         audit_record(
@@ -275,6 +276,11 @@ def overdue_year(today: dt.date) -> int:
     return year if today > report_due_date(year) else year - 1
 
 
+def _day_after(day: dt.date) -> dt.datetime:
+    """Midnight (Asia/Shanghai, the portal's zone) at the end of `day`."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
 def annual_reports_flag_overdue(*, today: dt.date | None = None) -> dict:
     """Flag the report for the latest year past its deadline of every normal organisation
     founded by the end of that year that has not handed it in: the report row (a draft is
@@ -283,8 +289,10 @@ def annual_reports_flag_overdue(*, today: dt.date | None = None) -> dict:
     transaction per organisation; running it again flags nobody twice."""
     today = today or timezone.localdate()
     year = overdue_year(today)
+    # Handed in, or handed in by the deadline and returned for changes since: not overdue.
+    on_time = Q(first_submitted_at__lt=_day_after(report_due_date(year)))
     settled = AnnualReport.objects.filter(organisation=OuterRef("pk"), year=year).filter(
-        Q(status__in=HANDED_IN) | Q(overdue_at__isnull=False)
+        Q(status__in=HANDED_IN) | on_time | Q(overdue_at__isnull=False)
     )
     candidates = (
         SocialOrganisation.objects.filter(
@@ -302,6 +310,10 @@ def annual_reports_flag_overdue(*, today: dt.date | None = None) -> dict:
                 continue
             report = _locked_report(org, year)
             if report.status in HANDED_IN or report.overdue_at is not None:
+                continue
+            if report.first_submitted_at and report.first_submitted_at < _day_after(
+                report_due_date(year)
+            ):
                 continue
             report.overdue_at = timezone.now()
             report.save(update_fields=["overdue_at"])

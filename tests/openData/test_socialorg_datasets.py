@@ -106,6 +106,7 @@ def city(db):
         year=today.year - 1,
         status=AnnualReport.Status.REVIEWED,
         submitted_at=now,
+        first_submitted_at=now,
         result=AnnualReport.Result.QUALIFIED,
         reviewed_at=now,
         reviewed_by=official,

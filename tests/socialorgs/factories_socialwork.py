@@ -155,9 +155,9 @@ def evaluation(organisation, grade: int, **extra) -> Evaluation:
     today = timezone.localdate()
     values = {
         "basic_conditions": 90,
-        "governance": 90,
-        "performance": 90,
-        "social_evaluation": 90,
+        "governance": 360,
+        "performance": 300,
+        "social_evaluation": 150,
         "total": 900,
         "grade": grade,
         "awarded_on": today - dt.timedelta(days=10),

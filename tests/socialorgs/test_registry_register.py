@@ -389,3 +389,15 @@ def test_the_status_page_changes_the_status(client, official):
     client.post(url, {"status": "revoked", "changed_on": "2024-01-01", "reason": "违规"})
     org.refresh_from_db()
     assert org.status == "revoked"
+
+
+def test_the_database_keeps_one_owner_per_organisation():
+    from django.db import IntegrityError, transaction
+
+    from socialorgs.models import OrgMembership
+    from tests.socialorgs.factories import socialorg
+
+    org = socialorg()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrgMembership.objects.create(organisation=org, user=UserFactory(), role="owner")
+    assert org.memberships.filter(role="owner").count() == 1

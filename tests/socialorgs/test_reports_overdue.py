@@ -132,3 +132,32 @@ def test_a_late_submission_after_the_flag_keeps_the_record(late, owner):
 def test_the_job_is_on_the_beat_schedule(settings):
     entries = list(settings.CELERY_BEAT_SCHEDULE.values())
     assert any(e["task"] == "socialorgs.tasks.annual_reports_flag_overdue" for e in entries)
+
+
+def test_a_report_handed_in_on_time_and_returned_after_the_deadline_is_not_overdue(late):
+    """Submitted 1 March, returned by the official on 10 June: the organisation met the
+    deadline; a report first handed in on 1 June did not."""
+    returned = report(
+        late,
+        2024,
+        status="returned",
+        submitted_at=on("2025-03-01"),
+        first_submitted_at=on("2025-03-01"),
+    )
+    tardy = socialorg(founded_on=dt.date(2019, 1, 1))
+    report(
+        tardy,
+        2024,
+        status="returned",
+        submitted_at=on("2025-06-01", 8),
+        first_submitted_at=on("2025-06-01", 8),
+    )
+
+    with time_machine.travel(on("2025-06-11"), tick=False):
+        result = annual_reports_flag_overdue()
+
+    assert result == {"year": 2024, "flagged": 1}
+    returned.refresh_from_db()
+    assert returned.overdue_at is None
+    assert not OrgCreditEvent.objects.filter(organisation=late).exists()
+    assert AnnualReport.objects.get(organisation=tardy, year=2024).overdue_at is not None
