@@ -11,9 +11,31 @@ from django.utils.translation import gettext_lazy as _
 from providers.models import Provider
 
 
-class CreditEvent(models.Model):
-    """A fact that moves a provider's credit (ratings.services.credit documents the points).
-    `source` names what caused it, so the same fact is never recorded twice."""
+class CreditEventBase(models.Model):
+    """What every credit record holds, whoever it is about: a provider here, a social
+    organisation in socialorgs (which scores its events with ratings.services.credit's
+    arithmetic). `source` names what caused it, so the same fact is never recorded twice; a
+    granted credit-repair appeal voids the event: it stays on record, without points."""
+
+    points = models.SmallIntegerField(_("分值"))
+    occurred_on = models.DateField(_("发生日期"))
+    source = models.CharField(_("来源"), max_length=80)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("修复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.points:+d}"
+
+
+class CreditEvent(CreditEventBase):
+    """A fact that moves a provider's credit (ratings.services.credit documents the points)."""
 
     class Kind(models.TextChoices):
         COMPLAINT_UPHELD = "complaint_upheld", _("投诉经查属实")
@@ -25,16 +47,6 @@ class CreditEvent(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="credit_events")
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
-    points = models.SmallIntegerField(_("分值"))
-    occurred_on = models.DateField(_("发生日期"))
-    source = models.CharField(_("来源"), max_length=80)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # A granted credit-repair appeal voids the event: it stays on record, without points.
-    voided_at = models.DateTimeField(_("修复时间"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("信用记录")
@@ -46,9 +58,6 @@ class CreditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "source"], name="credit_event_once"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.points:+d}"
 
 
 class CreditListEntry(models.Model):

@@ -210,26 +210,10 @@ def complaint_file(
     if not is_resident(resident):
         raise RatingsForbidden(_("只有居民可以投诉。"), code="not_resident")
     provider = _provider_of(resident, provider, booking)
-    values = _clean_filing(category, description, desired_outcome)
-    evidence = _sniff_evidence(files)
-    now = timezone.now()
-    # The same complaint submitted again within minutes (a double click, a resubmitted form)
-    # is the first one, not a second case.
-    repeat = Complaint.objects.filter(
+    return _file(
         resident=resident,
-        provider=provider,
-        booking=booking,
-        category=values["category"],
-        description=values["description"],
-        created_at__gte=now - REPEAT_WINDOW,
-    ).first()
-    if repeat is not None:
-        return repeat
-    return _create(
-        resident=resident,
-        now=now,
-        values=values,
-        evidence=evidence,
+        filing=(category, description, desired_outcome),
+        files=files,
         subject={"provider": provider, "booking": booking, "division_id": provider.division_id},
         detail={"provider": str(provider.pk)},
     )
@@ -266,26 +250,10 @@ def complaint_file_about(
     division = Division.objects.filter(code=division_code or "").first()
     if division is None:
         raise RatingsError(_("请选择所在区划。"), code="division", field="division")
-    values = _clean_filing(category, description, desired_outcome)
-    evidence = _sniff_evidence(files)
-    now = timezone.now()
-    repeat = Complaint.objects.filter(
+    return _file(
         resident=resident,
-        subject_kind=subject_kind,
-        subject_ref=subject_ref,
-        subject_name=subject_name,
-        division=division,
-        category=values["category"],
-        description=values["description"],
-        created_at__gte=now - REPEAT_WINDOW,
-    ).first()
-    if repeat is not None:
-        return repeat
-    return _create(
-        resident=resident,
-        now=now,
-        values=values,
-        evidence=evidence,
+        filing=(category, description, desired_outcome),
+        files=files,
         subject={
             "subject_kind": subject_kind,
             "subject_ref": subject_ref,
@@ -293,6 +261,28 @@ def complaint_file_about(
             "division_id": division.code,
         },
         detail={"subject_kind": subject_kind, "subject_ref": subject_ref},
+    )
+
+
+def _file(*, resident, filing: tuple, files, subject: dict, detail: dict) -> Complaint:
+    """Check the filing and its evidence, and open the case about `subject` (the Complaint
+    fields naming it and its division)."""
+    values = _clean_filing(*filing)
+    evidence = _sniff_evidence(files)
+    now = timezone.now()
+    # The same complaint submitted again within minutes (a double click, a resubmitted form)
+    # is the first one, not a second case.
+    repeat = Complaint.objects.filter(
+        resident=resident,
+        category=values["category"],
+        description=values["description"],
+        created_at__gte=now - REPEAT_WINDOW,
+        **subject,
+    ).first()
+    if repeat is not None:
+        return repeat
+    return _create(
+        resident=resident, now=now, values=values, evidence=evidence, subject=subject, detail=detail
     )
 
 

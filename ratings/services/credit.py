@@ -173,23 +173,20 @@ def _record(
     if not source or len(source) > 80:
         raise RatingsError(_("信用记录缺少来源。"), code="invalid", field="source")
     with transaction.atomic():
-        existing = CreditEvent.objects.filter(provider=provider, source=source).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                event = CreditEvent.objects.create(
-                    provider=provider,
-                    kind=kind,
-                    points=POINTS[kind] if points is None else points,
-                    occurred_on=occurred_on,
-                    source=source,
-                    note=(note or "").strip()[:300],
-                    recorded_by=recorded_by,
-                )
-        except IntegrityError:
-            # A concurrent run recorded the same fact first.
-            return CreditEvent.objects.get(provider=provider, source=source), False
+        event, created = record_once(
+            CreditEvent,
+            subject={"provider": provider},
+            source=source,
+            values={
+                "kind": kind,
+                "points": POINTS[kind] if points is None else points,
+                "occurred_on": occurred_on,
+                "note": (note or "").strip()[:300],
+                "recorded_by": recorded_by,
+            },
+        )
+        if not created:
+            return event, False
         credit_grade_refresh(provider=provider)
         audit_record(
             actor=recorded_by,
@@ -207,6 +204,20 @@ def _record(
             dedupe_key=f"credit-event:{event.pk}",
         )
     return event, True
+
+
+def record_once(model, *, subject: dict, source: str, values: dict) -> tuple[object, bool]:
+    """The credit event (`model`: a CreditEventBase) of `source` about `subject`, created
+    unless it exists; (event, created). Inside the caller's transaction: a concurrent run that
+    recorded the same fact first wins, and its event is returned."""
+    existing = model.objects.filter(source=source, **subject).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(source=source, **subject, **values), True
+    except IntegrityError:
+        return model.objects.get(source=source, **subject), False
 
 
 def credit_commend(

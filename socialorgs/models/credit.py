@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division
+from ratings.models.credit import CreditEventBase
 from socialorgs.models.registry import SocialOrganisation
 
 
-class OrgCreditEvent(models.Model):
-    """A fact that moves an organisation's credit, like ratings.CreditEvent for a provider.
-    `source` names what caused it ("penalty:12", "report-overdue:2025"), so the same fact is
-    never recorded twice."""
+class OrgCreditEvent(CreditEventBase):
+    """A fact that moves an organisation's credit, like ratings.CreditEvent for a provider
+    (the same fields and arithmetic). `source` names what caused it ("penalty:12",
+    "report-overdue:2025"), so the same fact is never recorded twice."""
 
     class Kind(models.TextChoices):
         PENALTY = "penalty", _("行政处罚")
@@ -34,15 +35,6 @@ class OrgCreditEvent(models.Model):
         SocialOrganisation, on_delete=models.CASCADE, related_name="credit_events"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    points = models.SmallIntegerField(_("分值"))
-    occurred_on = models.DateField(_("发生日期"))
-    source = models.CharField(_("来源"), max_length=80)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    voided_at = models.DateTimeField(_("修复时间"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("社会组织信用记录")
@@ -54,9 +46,6 @@ class OrgCreditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "source"], name="orgcredit_once"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.points:+d}"
 
 
 class OrgLicence(models.Model):

@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import Division, User
 from portal.audit.services import audit_record
 from portal.notifications.services import notify
-from ratings.services.credit import counting_q, grade_for, score_of
+from ratings.services.credit import counting_q, grade_for, record_once, score_of
 from socialorgs.errors import SocialOrgConflict, SocialOrgError
 from socialorgs.models import (
     IllegalOrganisation,
@@ -170,22 +170,20 @@ def org_credit_record(
         # One recorder at a time per organisation: two events recorded at once would each
         # recompute the score without the other's points, and the later write would win.
         SocialOrganisation.objects.select_for_update().filter(pk=organisation.pk).exists()
-        existing = OrgCreditEvent.objects.filter(organisation=organisation, source=source).first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                event = OrgCreditEvent.objects.create(
-                    organisation=organisation,
-                    kind=kind,
-                    points=POINTS[kind] if points is None else points,
-                    occurred_on=occurred_on,
-                    source=source,
-                    note=(note or "").strip()[:300],
-                    recorded_by=recorded_by,
-                )
-        except IntegrityError:
-            return OrgCreditEvent.objects.get(organisation=organisation, source=source)
+        event, created = record_once(
+            OrgCreditEvent,
+            subject={"organisation": organisation},
+            source=source,
+            values={
+                "kind": kind,
+                "points": POINTS[kind] if points is None else points,
+                "occurred_on": occurred_on,
+                "note": (note or "").strip()[:300],
+                "recorded_by": recorded_by,
+            },
+        )
+        if not created:
+            return event
         org_credit_refresh(organisation=organisation)
         audit_record(
             actor=recorded_by,
@@ -274,6 +272,10 @@ def penalty_record(
                 % {"authority": decided_by, "number": decision_number}
             )[:300]
             org.save(update_fields=["status", "status_changed_on", "status_reason", "updated_at"])
+            # Social work: its proposals waiting for residents are reopened and rematched.
+            from socialorgs.services.socialwork import requests_reopen_for_organisation
+
+            requests_reopen_for_organisation(organisation=org)
         org_credit_record(
             organisation=org,
             kind=K.PENALTY,
