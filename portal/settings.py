@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
     "match-open-needs": {"task": "matching.tasks.match_open_needs", "schedule": 300.0},
     # Social-work requests still open or unmatched, all at once (places may have freed up).
     "socialwork-match": {"task": "socialorgs.tasks.socialwork_match", "schedule": 600.0},
+    # Social-work proposals unanswered for SOCIALWORK_PROPOSAL_DAYS (or of organisations that
+    # stopped serving) release their place; the requests are rematched. Idempotent.
+    "socialwork-proposals-release": {
+        "task": "socialorgs.tasks.socialwork_proposals_release",
+        "schedule": crontab(minute=5),
+    },
     # Charities' disclosure items unpublished past their due date: flagged once, the
     # organisation told, a credit event recorded (before the nightly credit refresh is read).
     "socialorgs-disclosures-overdue": {
@@ -396,6 +402,10 @@ SOCIALWORK_MATCH_WEIGHTS = {
     "credit": 0.15,
     **env.json("SOCIALWORK_MATCH_WEIGHTS", default={}),
 }
+# A social-work proposal holds one of the project's places until the resident answers; after
+# this many days unanswered, the hourly job releases it (back to open, that project excluded)
+# and the request is rematched.
+SOCIALWORK_PROPOSAL_DAYS = env.int("SOCIALWORK_PROPOSAL_DAYS", default=3)
 
 # --- Matching (matching.services.engine) ----------------------------------------------------
 

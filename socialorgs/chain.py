@@ -9,7 +9,9 @@ person, the anonymous flag, the receipt code): it commits the entry to them with
 them, and only the platform, holding the key, can recompute it.
 
 The project's anchor (entry count and head hash) is MAC'd with the same key, so rewriting the
-chain from some entry to its end is caught as well, unless the key itself was taken.
+chain from some entry to its end is caught as well, unless the key itself was taken. Filing a
+project writes the anchor of its empty chain (0, GENESIS_HASH), so deleting every entry and
+resetting the count and head is caught too: a blank or wrong MAC always fails verification.
 """
 
 from __future__ import annotations
@@ -93,6 +95,13 @@ def anchor_mac(filing_number: str, count: int, head_hash: str) -> str:
     """The project's anchor, keyed: an attacker at the database cannot forge a new one."""
     message = canonical({"filing_number": filing_number, "count": count, "head": head_hash})
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
+def anchor_ok(project) -> bool:
+    """Whether the project's stored anchor MAC is the platform's for its count and head hash
+    (a blank MAC never is: every project gets one when it is filed)."""
+    expected = anchor_mac(project.filing_number, project.entry_count, project.head_hash)
+    return bool(project.anchor_mac) and same(project.anchor_mac, expected)
 
 
 def same(a: str, b: str) -> bool:

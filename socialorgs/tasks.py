@@ -62,6 +62,18 @@ def socialwork_match(self, division_code: str | None = None, request_id: int | N
     return outcome.as_dict()
 
 
+@shared_task(name="socialorgs.tasks.socialwork_proposals_release")
+def socialwork_proposals_release() -> dict:
+    """Hourly (queue "default"): proposals unanswered for SOCIALWORK_PROPOSAL_DAYS, and those
+    of organisations that stopped serving (revoked, deregistered, 严重违法失信名单), go back to
+    open without that project; the residents are told and their districts rematched
+    (socialorgs.services.socialwork.service_requests_release_due). A second run finds
+    nothing."""
+    from socialorgs.services.socialwork import service_requests_release_due
+
+    return service_requests_release_due()
+
+
 # --- credit
 
 

@@ -34,9 +34,10 @@ class FundraisingProject(models.Model):
     ends_on = models.DateField(_("结束日期"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default="open")
     closed_on = models.DateField(_("结束募捐日期"), null=True, blank=True)
-    # The chain's anchor, written with each append under the project's row lock: how many
-    # entries there are and the last one's hash, MAC'd with SOCIALORG_CHAIN_KEY. A deleted last
-    # entry, or a chain rewritten from some entry on, no longer matches it.
+    # The chain's anchor, written when the project is filed (0 entries, GENESIS_HASH) and with
+    # each append under the project's row lock: how many entries there are and the last one's
+    # hash, MAC'd with SOCIALORG_CHAIN_KEY. A deleted last entry, a chain rewritten from some
+    # entry on, or one deleted whole (count and head reset) no longer matches it.
     entry_count = models.PositiveIntegerField(_("流向记录数"), default=0)
     head_hash = models.CharField(_("最新记录哈希"), max_length=64, default=GENESIS_HASH)
     anchor_mac = models.CharField(max_length=64, blank=True)

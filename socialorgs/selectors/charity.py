@@ -148,7 +148,8 @@ class EntryCheck:
 
 @dataclass
 class ChainFailure:
-    """The first broken entry: `seq`, what was done to it (`reason`) and a sentence."""
+    """The first broken entry: `seq`, what was done to it (`reason`) and a sentence. A chain
+    whose keyed anchor fails with no entries left (deleted whole) is reported at seq 0."""
 
     seq: int
     reason: str  # modified | deleted | reordered | anchor
@@ -169,14 +170,19 @@ class ChainReport:
         return _("验证通过") if self.valid else self.failure.message
 
 
-def _failure(seq: int, reason: str) -> ChainFailure:
+def _failure(seq: int, reason: str, *, mac: bool = False) -> ChainFailure:
     messages = {
         "modified": _("第 %(n)s 条记录被篡改"),
         "deleted": _("第 %(n)s 条记录被删除"),
         "reordered": _("第 %(n)s 条记录的顺序或链接被改动"),
         "anchor": _("第 %(n)s 条记录之后的链与项目锚定记录不符"),
     }
-    return ChainFailure(seq=seq, reason=reason, message=messages[reason] % {"n": seq})
+    message = messages[reason] % {"n": seq}
+    if mac:
+        # The keyed anchor itself: blank or not the platform's (the chain rewritten to its
+        # end, or wiped altogether with the count and head reset).
+        message = _("链头锚点校验失败：记录数或最新哈希与平台签发的锚点不符")
+    return ChainFailure(seq=seq, reason=reason, message=message)
 
 
 def project_entries(project: FundraisingProject) -> list[ChainEntry]:
@@ -201,7 +207,8 @@ def chain_verify(
     - reordered: an entry's prev_hash is not the hash of the entry before it;
     - modified: the stored hash, or the private digest, differs from the recomputed one;
     - anchor: the chain's end does not match the project's count, head hash or its MAC (the
-      chain rewritten to its end, or appended to outside the service).
+      chain rewritten to its end, appended to outside the service, or deleted whole: the MAC
+      is checked for a project without entries as well, and a blank one fails).
     """
     if entries is None:
         # The caller's instance may predate appends: read the project again, then its entries.
@@ -245,10 +252,10 @@ def chain_verify(
             failure = _failure(project.entry_count + 1, "anchor")
         elif not chain.same(project.head_hash, prev):
             failure = _failure(last_seq, "anchor")
-        elif project.entry_count and not chain.same(
-            project.anchor_mac, chain.anchor_mac(filing, project.entry_count, project.head_hash)
-        ):
-            failure = _failure(project.entry_count, "anchor")
+        elif not chain.anchor_ok(project):
+            # Checked with no entries too: project_create writes the anchor of (0, genesis),
+            # so a chain deleted whole, its count and head reset, fails here.
+            failure = _failure(project.entry_count, "anchor", mac=True)
     return ChainReport(
         filing_number=filing,
         valid=failure is None,

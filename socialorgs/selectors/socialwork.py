@@ -29,6 +29,7 @@ from socialorgs.models import (
 )
 from socialorgs.selectors.registry import normalised_credit_code
 from socialorgs.services.common import is_civil_affairs_official
+from socialorgs.services.socialwork.common import organisation_not_serving, organisation_serves_q
 
 P = SocialWorkProject.Status
 R = ServiceRequest.Status
@@ -161,13 +162,13 @@ def project_list_public(
     radius_km: float | None = None,
     today: dt.date | None = None,
 ) -> list[SocialWorkProject]:
-    """Active projects not yet over; near a point, within `radius_km` of it, nearest first
-    (each with `distance_km` and `covers_point`: the point lies in its service radius)."""
+    """Active projects not yet over, of organisations that serve (registration 正常, not on
+    the 严重违法失信名单: the map, the list and its API show only what a resident can be
+    matched to); near a point, within `radius_km` of it, nearest first (each with
+    `distance_km` and `covers_point`: the point lies in its service radius)."""
     today = today or timezone.localdate()
     projects = SocialWorkProject.objects.filter(
-        status=P.ACTIVE,
-        ends_on__gte=today,
-        organisation__status=SocialOrganisation.Status.NORMAL,
+        organisation_serves_q(), status=P.ACTIVE, ends_on__gte=today
     )
     if target_group:
         projects = projects.filter(target_group=target_group)
@@ -196,6 +197,11 @@ def project_list_public(
             found = [p for p in found if p.distance_km <= float(radius_km)]
         found.sort(key=lambda p: (p.distance_km, p.pk))
     return found[:LIST_LIMIT]
+
+
+def organisation_serves(organisation: SocialOrganisation) -> bool:
+    """The organisation takes new cases (its projects are on the map and matched)."""
+    return not organisation_not_serving(organisation)
 
 
 def project_get_public(*, pk: int) -> SocialWorkProject | None:

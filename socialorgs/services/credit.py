@@ -169,7 +169,7 @@ def org_credit_record(
     with transaction.atomic():
         # One recorder at a time per organisation: two events recorded at once would each
         # recompute the score without the other's points, and the later write would win.
-        SocialOrganisation.objects.select_for_update().filter(pk=organisation.pk).exists()
+        SocialOrganisation.objects.select_for_update().only("pk").get(pk=organisation.pk)
         event, created = record_once(
             OrgCreditEvent,
             subject={"organisation": organisation},
@@ -213,7 +213,8 @@ def penalty_record(
     """An administrative penalty (行政处罚) decided against the organisation, recorded by a
     civil-affairs official covering it, with its credit event (PENALTY_POINTS by kind). The
     decision number is unique: recording the same decision again returns the first record.
-    A 撤销登记 revokes the registration as of the decision date."""
+    A 撤销登记 revokes the registration as of the decision date, and closes the organisation's
+    open fundraising projects (socialorgs.services.charity.projects_close_for_organisation)."""
     require_supervisor(actor, organisation.division_id)
     decision_number = required_text(decision_number, "decision_number", 60)
     if kind not in PK.values:
@@ -272,6 +273,13 @@ def penalty_record(
                 % {"authority": decided_by, "number": decision_number}
             )[:300]
             org.save(update_fields=["status", "status_changed_on", "status_reason", "updated_at"])
+            # Charity: no more fundraising; its open projects close, pending pledges cancelled.
+            from socialorgs.services.charity.projects import (
+                CLOSED_REVOKED,
+                projects_close_for_organisation,
+            )
+
+            projects_close_for_organisation(org, reason=CLOSED_REVOKED, actor=actor)
             # Social work: its proposals waiting for residents are reopened and rematched.
             from socialorgs.services.socialwork import requests_reopen_for_organisation
 

@@ -303,7 +303,9 @@ def org_status_change(
     request=None,
 ) -> SocialOrganisation:
     """撤销 (revoked by the authority) or 注销 (deregistered) a normal organisation, dated and
-    with a reason; its accounts are told."""
+    with a reason; its accounts are told. Its open fundraising projects close and the pending
+    online pledges to its projects are cancelled in the same transaction (disbursing what was
+    raised goes on)."""
     require_supervisor(official, organisation.division_id)
     status = _choice(
         status,
@@ -328,6 +330,22 @@ def org_status_change(
             )
         org.status, org.status_changed_on, org.status_reason = status, changed_on, reason
         org.save(update_fields=["status", "status_changed_on", "status_reason", "updated_at"])
+        # Social work: its proposals waiting for residents are reopened and rematched.
+        from socialorgs.services.socialwork import requests_reopen_for_organisation
+
+        requests_reopen_for_organisation(organisation=org)
+        # Charity: no more fundraising; its open projects close, pending pledges are cancelled.
+        from socialorgs.services.charity.projects import (
+            CLOSED_DEREGISTERED,
+            CLOSED_REVOKED,
+            projects_close_for_organisation,
+        )
+
+        projects_close_for_organisation(
+            org,
+            reason=CLOSED_REVOKED if status == Status.REVOKED else CLOSED_DEREGISTERED,
+            actor=official,
+        )
         audit_record(
             actor=official,
             action="socialorg.status_changed",
@@ -356,7 +374,9 @@ def org_charity_set(
     request=None,
 ) -> SocialOrganisation:
     """Recognise (认定) the organisation as a 慈善组织, and grant or withdraw its 公开募捐资格;
-    only a charity can hold the qualification (the database refuses it too)."""
+    only a charity can hold the qualification (the database refuses it too). Without the
+    qualification its open fundraising projects close and the pending online pledges to its
+    projects are cancelled, in the same transaction."""
     require_supervisor(official, organisation.division_id)
     is_charity, public_fundraising = bool(is_charity), bool(public_fundraising)
     if public_fundraising and not is_charity:
@@ -402,6 +422,14 @@ def org_charity_set(
                 "updated_at",
             ]
         )
+        if not public_fundraising:
+            # Charity: without 公开募捐资格 its open projects close, pending pledges cancelled.
+            from socialorgs.services.charity.projects import (
+                CLOSED_NO_QUALIFICATION,
+                projects_close_for_organisation,
+            )
+
+            projects_close_for_organisation(org, reason=CLOSED_NO_QUALIFICATION, actor=official)
         audit_record(
             actor=official,
             action="socialorg.charity_set",

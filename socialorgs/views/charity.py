@@ -354,11 +354,12 @@ class DisclosuresView(_MemberMixin, View):
 
 
 class LedgerView(LoginRequiredMixin, View):
-    """A project's ledger desk: every entry with the real names of donors and beneficiaries
-    (an audited read), the forms to record a donation or a disbursement (owner and
-    managers), the residents' online pledges waiting for their money (donors masked; their
-    real names on request, `?reveal=pledges`, an audited read) with 确认到账 and 未到账，取消,
-    and closing the fundraising."""
+    """A project's ledger desk: for the owner and managers, every entry with the real names
+    of donors and beneficiaries (an audited read), the forms to record a donation or a
+    disbursement, the residents' online pledges waiting for their money (donors masked;
+    their real names on request, `?reveal=pledges`, an audited read) with 确认到账 and
+    未到账，取消, and closing the fundraising. A plain member reads the desk with public
+    names only (the traced flow, the pledges masked); asking for real names is refused."""
 
     template_name = "socialorgs/charity/ledger.html"
     FORMS = {"donation": DonationRecordForm, "disbursement": DisbursementForm}
@@ -375,11 +376,18 @@ class LedgerView(LoginRequiredMixin, View):
 
     def _page(self, request, forms=None, status=200):
         forms = forms or {}
-        entries = services.ledger_entries_reveal(
-            project=self.project, viewer=request.user, request=request
-        )
+        acts = self.role in ACTING_ROLES
+        reveal_pledges = request.GET.get("reveal") == "pledges"
+        if reveal_pledges and not acts:
+            raise PermissionDenied
+        if acts:
+            entries = services.ledger_entries_reveal(
+                project=self.project, viewer=request.user, request=request
+            )
+        else:
+            entries = selectors.project_entries(self.project)
         pledges = selectors.pledges_pending(project=self.project)
-        if pledges and request.GET.get("reveal") == "pledges":
+        if pledges and reveal_pledges:
             names = services.pledge_donors_reveal(
                 project=self.project, pledges=pledges, viewer=request.user, request=request
             )
@@ -392,7 +400,7 @@ class LedgerView(LoginRequiredMixin, View):
             "entries": entries,
             "flow": selectors.project_flow(self.project, entries),
             "report": selectors.chain_verify(self.project, entries),
-            "acts": self.role in ACTING_ROLES,
+            "acts": acts,
             # Two forms on one page: each field's name and id carry the form's prefix.
             "donation_form": forms.get("donation") or DonationRecordForm(prefix="donation"),
             "disbursement_form": forms.get("disbursement")

@@ -90,12 +90,16 @@ class ProjectDetailView(TemplateView):
         for review in reviews:
             review.public_text = selectors.public_review_text(review)
         organisation = project.organisation
+        # Revoked, deregistered or on the 严重违法失信名单: the page stays (its record and
+        # reviews), but residents are not invited to ask for its service.
+        serving = selectors.organisation_serves(organisation)
         return super().get_context_data(
             project=project,
             organisation=organisation,
+            serving=serving,
             reviews=reviews,
             workers=selectors.worker_summary_public(organisation),
-            can_request=is_resident(self.request.user) and project.status == "active",
+            can_request=is_resident(self.request.user) and project.status == "active" and serving,
             manages=selectors.is_org_manager(self.request.user, organisation),
             # Residents may report a review (not their own; not the organisation's accounts).
             can_report=is_resident(self.request.user)
@@ -138,6 +142,7 @@ class OrganisationView(TemplateView):
             organisation=organisation,
             workers=selectors.worker_summary_public(organisation),
             projects=selectors.project_public_projects(organisation)[: selectors.LIST_LIMIT],
+            serving=selectors.organisation_serves(organisation),
             member=selectors.org_role(user, organisation) is not None,
             **kwargs,
         )

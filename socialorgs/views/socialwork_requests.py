@@ -22,6 +22,7 @@ from socialorgs.forms_socialwork import RequestActionForm, RequestForm, SocialWo
 from socialorgs.models import ServiceRequest, TargetGroup
 from socialorgs.selectors import socialwork as selectors
 from socialorgs.services import socialwork as services
+from socialorgs.services.socialwork.common import proposal_deadline
 from socialorgs.services.socialwork.matching import COMPONENTS, REASONS
 from socialorgs.services.socialwork.reviews import review_deadline
 
@@ -98,6 +99,7 @@ class RequestDetailView(ResidentRequiredMixin, TemplateView):
             explanation=explanation_rows(service_request),
             distance_km=(service_request.match_explanation or {}).get("distance_km"),
             unmatched_reason=REASONS.get(service_request.unmatched_reason, ""),
+            proposal_deadline=proposal_deadline(service_request),
             review=review,
             may_review=service_request.status == ServiceRequest.Status.COMPLETED and not review,
             cancellable=service_request.status in (*ServiceRequest.MATCHABLE, "proposed"),

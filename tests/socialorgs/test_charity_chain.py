@@ -149,11 +149,15 @@ def test_an_append_between_reading_the_project_and_its_entries_is_not_tampering(
 
 
 def test_an_empty_project_verifies():
-    report = chain_verify(project(charity()))
+    fresh = project(charity())
+    report = chain_verify(fresh)
 
     assert report.valid
     assert report.count == 0
     assert report.head_hash == "0" * 64
+    # Filing wrote the anchor of the empty chain, keyed.
+    fresh.refresh_from_db()
+    assert fresh.anchor_mac == chain.anchor_mac(fresh.filing_number, 0, "0" * 64)
 
 
 # --- Tampering --------------------------------------------------------------------------------
@@ -237,6 +241,65 @@ def test_a_chain_rewritten_to_its_end_is_found_by_the_anchor_mac(fund):
 
     assert all(c.ok for c in report.entries)  # every link and hash is consistent again...
     assert (report.failure.seq, report.failure.reason) == (5, "anchor")  # ...but not the anchor
+    # Nor does the next append sign the rewritten chain anew.
+    from socialorgs.errors import SocialOrgConflict
+
+    with pytest.raises(SocialOrgConflict) as refused:
+        donate(fund, "1.00")
+    assert refused.value.code == "chain_broken"
+
+
+def _wipe(fund, *, anchor_mac: str = "") -> None:
+    """What an attacker at a SQL prompt does to make a project's money vanish without a
+    trace: delete every entry, reset the count and head to those of an empty chain."""
+    _sql("DELETE FROM socialorgs_chainentry WHERE project_id = %s", [fund.pk])
+    fund.__class__.objects.filter(pk=fund.pk).update(
+        entry_count=0, head_hash="0" * 64, anchor_mac=anchor_mac
+    )
+    fund.refresh_from_db()
+
+
+def test_a_chain_deleted_whole_fails_at_the_anchor(fund):
+    _wipe(fund)
+
+    report = chain_verify(fund)
+
+    assert report.count == 0
+    assert not report.valid
+    assert (report.failure.seq, report.failure.reason) == (0, "anchor")
+    assert report.status_text.startswith("链头锚点校验失败")
+
+
+def test_a_chain_deleted_whole_keeping_its_last_mac_fails_too(fund):
+    """The MAC of the five-entry anchor does not cover an empty chain."""
+    _wipe(fund, anchor_mac=fund.anchor_mac)
+
+    assert chain_verify(fund).failure.reason == "anchor"
+
+
+def test_a_chain_deleted_whole_takes_no_new_entry(fund):
+    """Appending would sign the empty chain anew and hide the deletion: refused."""
+    from socialorgs.errors import SocialOrgConflict
+
+    _wipe(fund)
+
+    with pytest.raises(SocialOrgConflict) as refused:
+        donate(fund, "10.00")
+    assert refused.value.code == "chain_broken"
+    fund.refresh_from_db()
+    assert (fund.entry_count, fund.anchor_mac) == (0, "")
+
+
+def test_the_api_reports_a_chain_deleted_whole(api_client, fund):
+    from django.urls import reverse
+
+    _wipe(fund)
+
+    body = api_client.get(reverse("api-charity-verify", args=[fund.filing_number])).json()
+
+    assert (body["valid"], body["count"]) == (False, 0)
+    assert (body["failure"]["seq"], body["failure"]["reason"]) == (0, "anchor")
+    assert body["status"].startswith("链头锚点校验失败")
 
 
 def test_appends_stop_on_a_chain_whose_end_was_deleted(fund):

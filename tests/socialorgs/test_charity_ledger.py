@@ -150,6 +150,37 @@ def test_a_plain_member_reads_but_does_not_record(fund):
         donate(fund, actor=member)
 
 
+def test_a_plain_member_cannot_reveal_real_names_and_nothing_is_logged(fund, donor):
+    """Least privilege: the owner and managers, who record and answer for the entries, read
+    the real names; a plain member reads the desk with public names only."""
+    from portal.audit.models import AuditEntry
+    from tests.socialorgs.factories_charity import donate_online, pledge
+
+    donate(fund, "100.00", name="欧阳娜娜", anonymous=True)
+    donate_online(fund, donor, "20.00", anonymous=True)
+    waiting = pledge(fund, UserFactory(name="王小二"))
+    member = UserFactory()
+    OrgMembership.objects.create(organisation=fund.organisation, user=member, role="member")
+
+    with pytest.raises(NotAllowed) as entries:
+        services.ledger_entries_reveal(project=fund, viewer=member)
+    with pytest.raises(NotAllowed) as donors:
+        services.pledge_donors_reveal(project=fund, pledges=[waiting], viewer=member)
+
+    assert entries.value.code == donors.value.code == "manager_only"
+    assert not AuditEntry.objects.filter(actor=member).exists()
+
+
+def test_a_manager_reveals_real_names(fund):
+    donate(fund, "100.00", name="欧阳娜娜", anonymous=True)
+    manager = UserFactory()
+    OrgMembership.objects.create(organisation=fund.organisation, user=manager, role="manager")
+
+    entries = services.ledger_entries_reveal(project=fund, viewer=manager)
+
+    assert [e.donor_name for e in entries] == ["欧阳娜娜"]
+
+
 def test_a_manager_records(fund):
     manager = UserFactory()
     OrgMembership.objects.create(organisation=fund.organisation, user=manager, role="manager")

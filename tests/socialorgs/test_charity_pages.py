@@ -295,6 +295,31 @@ def test_another_organisations_owner_cannot_see_or_record_on_the_ledger(client, 
     assert fund.entries.count() == 4
 
 
+def test_a_member_reads_the_ledger_with_public_names_only(client, fund, resident):
+    """Least privilege: real names are for the owner and managers (and the supervising
+    officials); a plain member sees the public names, cannot ask for the pledge donors'
+    real names, and no personal-data read is logged for them."""
+    waiting = services.pledge_create(
+        project=fund, user=UserFactory(name="王小二"), amount_yuan="10", request_key=key()
+    )
+    member = UserFactory()
+    OrgMembership.objects.create(organisation=fund.organisation, user=member, role="member")
+    client.force_login(member)
+
+    page = client.get(_url("socialorgs:charity-ledger", fund))
+    reveal = client.get(_url("socialorgs:charity-ledger", fund, reveal="pledges"))
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    for real in (SECRET_DONOR, ONLINE_DONOR, NAMED_DONOR, BENEFICIARY, "王小二"):
+        assert real not in body
+    for public in ("张*丰", "匿名爱心人士", "李*红", "王*二", waiting.reference):
+        assert public in body
+    assert "?reveal=pledges" not in body
+    assert reveal.status_code == 403
+    assert not AuditEntry.objects.filter(actor=member, action="personal_data.read").exists()
+
+
 def test_a_member_reads_the_ledger_but_records_nothing(client, fund):
     member = UserFactory()
     OrgMembership.objects.create(organisation=fund.organisation, user=member, role="member")

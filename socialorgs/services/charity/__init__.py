@@ -26,6 +26,7 @@ from socialorgs.services.charity.pledges import (
 from socialorgs.services.charity.projects import (
     project_close,
     project_create,
+    projects_close_for_organisation,
     require_fundraiser,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "pledge_require_decider",
     "project_close",
     "project_create",
+    "projects_close_for_organisation",
     "receipt_code_clean",
     "require_fundraiser",
 ]

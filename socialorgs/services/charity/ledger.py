@@ -37,8 +37,9 @@ from portal.audit.services import audit_personal_data_reads, audit_record
 from portal.privacy import mask_name
 from socialorgs import chain
 from socialorgs.errors import NotAllowed, SocialOrgConflict, SocialOrgError
-from socialorgs.models import ChainEntry, FundraisingProject
+from socialorgs.models import ChainEntry, FundraisingProject, SocialOrganisation
 from socialorgs.services.common import (
+    ACTING_ROLES,
     fen_of_yuan,
     official_supervises,
     org_role_of,
@@ -143,10 +144,12 @@ def balance_fen(project: FundraisingProject) -> int:
 
 def _require_intact_head(project: FundraisingProject) -> None:
     """Refuse to build on a chain whose end no longer matches its anchor (its last entry
-    deleted or changed): the organisation and the officials must look at it first."""
+    deleted or changed), or whose anchor is not the platform's (the chain rewritten to its
+    end, or deleted whole with the count and head reset): the organisation and the officials
+    must look at it first. Appending would otherwise sign the tampered chain anew."""
     last = project.entries.order_by("-seq").values("seq", "entry_hash").first()
     seq, head = (last["seq"], last["entry_hash"]) if last else (0, chain.GENESIS_HASH)
-    if seq != project.entry_count or head != project.head_hash:
+    if seq != project.entry_count or head != project.head_hash or not chain.anchor_ok(project):
         raise SocialOrgConflict(
             _("该项目的善款流向记录校验未通过，暂停记账，请联系登记管理机关。"),
             code="chain_broken",
@@ -218,7 +221,29 @@ def _append(
     return entry
 
 
-def _require_open(project: FundraisingProject) -> None:
+def _require_taking_donations(project: FundraisingProject) -> None:
+    """A new donation (recorded by the desk, pledged online or a pledge confirmed) needs the
+    project open and its organisation still allowed to fundraise publicly: registered (not
+    撤销 or 注销) and a 慈善组织 holding 公开募捐资格 (《慈善法》第二十二条). Called under the
+    project's row lock; the organisation is read afresh here, so a status change or a
+    withdrawn qualification committed before the lock was taken is seen (they close the
+    organisation's open projects in the same transaction, under those rows' locks:
+    socialorgs.services.charity.projects.projects_close_for_organisation).
+
+    Disbursements do not check this: the money already raised must still reach its
+    beneficiaries after the organisation lost its standing or qualification."""
+    organisation = SocialOrganisation.objects.only(
+        "status", "is_charity", "public_fundraising"
+    ).get(pk=project.organisation_id)
+    if organisation.status != SocialOrganisation.Status.NORMAL:
+        raise SocialOrgConflict(
+            _("该组织已被撤销或注销登记，不再接受捐赠。"), code="organisation_inactive"
+        )
+    if not (organisation.is_charity and organisation.public_fundraising):
+        raise SocialOrgConflict(
+            _("该组织已不具备公开募捐资格，不再接受捐赠。"),
+            code="no_fundraising_qualification",
+        )
     if project.status != FundraisingProject.Status.OPEN:
         raise SocialOrgConflict(_("该项目已结束募捐，不再接受捐赠。"), code="closed")
 
@@ -256,7 +281,11 @@ def donation_record(
         ),
     }
     return _append(
-        project=project, actor=actor, request_key=request_key, values=values, check=_require_open
+        project=project,
+        actor=actor,
+        request_key=request_key,
+        values=values,
+        check=_require_taking_donations,
     )
 
 
@@ -273,7 +302,8 @@ def disbursement_record(
 ) -> ChainEntry:
     """The organisation's owner or a manager records money paid out to a beneficiary; the
     project's balance may never go below zero. A closed project still disburses what it
-    raised."""
+    raised, and so does an organisation revoked, deregistered or stripped of its 公开募捐资格:
+    the money raised must still reach its beneficiaries (only new donations are refused)."""
     require_org_manager(actor, project.organisation)
     request_key = request_key_clean(request_key)
     if party_kind not in P.values:
@@ -315,15 +345,23 @@ def ledger_entries_reveal(
     *, project: FundraisingProject, viewer: User, request: HttpRequest | None = None
 ) -> list[ChainEntry]:
     """The project's entries with the real names of donors (anonymous ones too) and
-    beneficiaries, for the organisation's own accounts (its ledger desk) and the civil-affairs
-    officials covering it; each read is audit-logged: one entry for the ledger, and one per
-    donor with an account (the person whose data was read; donors recorded by the staff have
-    none, the ledger's entry covers them). Everyone else is refused."""
+    beneficiaries, for the organisation's owner and managers (its ledger desk: they record
+    the entries and answer for them) and the civil-affairs officials covering it; each read
+    is audit-logged: one entry for the ledger, and one per donor with an account (the person
+    whose data was read; donors recorded by the staff have none, the ledger's entry covers
+    them). Everyone else is refused, a plain member of the organisation too (least
+    privilege: members read the desk with public names only)."""
     organisation = project.organisation
-    if org_role_of(viewer, organisation) is not None:
+    role = org_role_of(viewer, organisation)
+    if role in ACTING_ROLES:
         purpose = LEDGER_PURPOSE
     elif official_supervises(viewer, organisation.division_id):
         purpose = SUPERVISION_PURPOSE
+    elif role is not None:
+        raise NotAllowed(
+            _("只有该慈善组织的负责人或管理员可以查看捐赠人和受益人的真实姓名。"),
+            code="manager_only",
+        )
     else:
         raise NotAllowed(_("您无权查看该项目的捐赠人和受益人信息。"))
     # (The project and its anchor as this statement sees them: socialorgs.selectors.charity.)

@@ -34,7 +34,7 @@ from socialorgs.services.charity.ledger import (
     MAX_ONLINE_YUAN,
     _amount,
     _append,
-    _require_open,
+    _require_taking_donations,
     public_name_of,
     request_key_clean,
 )
@@ -74,7 +74,8 @@ def _lock(pledge: DonationPledge) -> tuple[FundraisingProject, DonationPledge]:
 def pledge_create(
     *, project: FundraisingProject, user: User, amount_yuan, request_key, anonymous: bool = False
 ) -> DonationPledge:
-    """A signed-in resident pledges a donation to an open project within its period, under
+    """A signed-in resident pledges a donation to an open project within its period (of an
+    organisation still registered and qualified to fundraise publicly), under
     their account's name (or anonymously for the public). Nothing is appended to the chain:
     the donation is recorded when the charity confirms the money arrived (pledge_confirm).
     The same request key again returns the pledge it made (`replayed`)."""
@@ -104,7 +105,7 @@ def pledge_create(
                 )
             earlier.replayed = True
             return earlier
-        _require_open(project)
+        _require_taking_donations(project)
         if not project.starts_on <= today <= project.ends_on:
             raise SocialOrgConflict(_("不在该项目的募捐期内。"), code="outside_period")
         pledge = DonationPledge.objects.create(
@@ -151,10 +152,17 @@ def pledge_donors_reveal(
     viewer: User,
     request: HttpRequest | None = None,
 ) -> dict[int, str]:
-    """The real names of the donors of these pending pledges, for the organisation's own
-    accounts (to match the money that came in): {pledge id: name}. Each donor's name read is
+    """The real names of the donors of these pending pledges, for the organisation's owner
+    and managers (who match the money that came in and confirm it): {pledge id: name}. A
+    plain member is refused (they see the masked names). Each donor's name read is
     audit-logged as the ledger's real names are (purpose: the ledger desk)."""
-    if org_role_of(viewer, project.organisation) is None:
+    role = org_role_of(viewer, project.organisation)
+    if role not in ACTING_ROLES:
+        if role is not None:
+            raise NotAllowed(
+                _("只有该慈善组织的负责人或管理员可以查看捐赠人的真实姓名。"),
+                code="manager_only",
+            )
         raise NotAllowed(_("您无权查看该项目的捐赠人信息。"))
     mine = [p for p in pledges if p.project_id == project.pk]
     audit_personal_data_reads(
@@ -174,7 +182,8 @@ def pledge_confirm(*, pledge: DonationPledge, actor: User) -> DonationPledge:
     is appended to the chain (the donor's account, their real name, a person, anonymous or
     not; dated today), the pledge is marked confirmed and linked to its entry, and the donor
     is told their receipt code. Confirming again returns the pledge (`replayed`) and records
-    nothing; a cancelled pledge, or one of a closed project, cannot be confirmed."""
+    nothing; a cancelled pledge, one of a closed project, or one of an organisation revoked,
+    deregistered or stripped of its 公开募捐资格 cannot be confirmed."""
     pledge_require_decider(actor, pledge, donor_may=False)
     with transaction.atomic():
         project, pledge = _lock(pledge)
@@ -206,7 +215,7 @@ def pledge_confirm(*, pledge: DonationPledge, actor: User) -> DonationPledge:
             actor=actor,
             request_key=f"pledge-{pledge.pk}",
             values=values,
-            check=_require_open,
+            check=_require_taking_donations,
         )
         pledge.status = S.CONFIRMED
         pledge.entry = entry

@@ -1,7 +1,16 @@
 """Fundraising projects (公开募捐项目): filed by a charity with 公开募捐资格, closed by it.
 
 Creating a project also creates its disclosure duties (socialorgs.services.charity.disclosures:
-项目进展 every three months of its period and a final one after it ends)."""
+项目进展 every three months of its period and a final one after it ends) and the anchor of its
+empty chain (socialorgs.chain).
+
+An organisation that is revoked or deregistered, or loses its 公开募捐资格, may not fundraise
+any more: the registry's and the credit services call projects_close_for_organisation in the
+same transaction, which closes its open projects (today) and cancels the residents' pending
+pledges to any of its projects with the reason, telling each donor (the pledges could never
+be confirmed: the ledger refuses new donations of such an organisation). Disbursements of
+what was raised go on.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +18,37 @@ import datetime as dt
 import re
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.audit.services import audit_record
+from portal.notifications.services import notify
+from socialorgs import chain
 from socialorgs.errors import NotAllowed, SocialOrgConflict, SocialOrgError
-from socialorgs.models import FundraisingProject, SocialOrganisation
+from socialorgs.models import DonationPledge, FundraisingProject, SocialOrganisation
 from socialorgs.services.charity.disclosures import (
     project_disclosures_create,
     project_disclosures_on_close,
 )
-from socialorgs.services.common import fen_of_yuan, require_org_manager, required_text
+from socialorgs.services.common import (
+    fen_of_yuan,
+    org_accounts,
+    require_org_manager,
+    required_text,
+)
 
 # 备案编号 as the 民政 offices issue them: digits and capital letters (a hyphen allowed).
 FILING_NUMBER = re.compile(r"^[0-9A-Z][0-9A-Z-]{5,39}$")
 MAX_TARGET_YUAN = 10_000_000_000
 MAX_PERIOD_DAYS = 5 * 366
+
+# Why an organisation's fundraising ended without it (stored as they are, never translated:
+# the cancelled pledges' reason, the audit records).
+CLOSED_REVOKED = "该组织已被撤销登记"
+CLOSED_DEREGISTERED = "该组织已注销登记"
+CLOSED_NO_QUALIFICATION = "该组织已不具备公开募捐资格"
 
 
 def filing_number_clean(value) -> str:
@@ -107,6 +130,8 @@ def project_create(
                 starts_on=starts_on,
                 ends_on=ends_on,
                 created_by=actor,
+                # The anchor of the empty chain: verification checks it even with no entries.
+                anchor_mac=chain.anchor_mac(filing_number, 0, chain.GENESIS_HASH),
             )
             project_disclosures_create(project)
             audit_record(
@@ -138,3 +163,91 @@ def project_close(*, project: FundraisingProject, actor: User) -> FundraisingPro
         project_disclosures_on_close(project)
         audit_record(actor=actor, action="socialorgs.charity_project_closed", target=project)
     return project
+
+
+def projects_close_for_organisation(
+    organisation: SocialOrganisation, *, reason: str, actor: User | None = None
+) -> list[FundraisingProject]:
+    """The organisation may no longer fundraise (`reason`: CLOSED_REVOKED,
+    CLOSED_DEREGISTERED or CLOSED_NO_QUALIFICATION): close its open projects as of today
+    (their final 项目进展 due as for any early close) and cancel the pending pledges to any of
+    its projects with the reason, telling each donor and the organisation's accounts. Inside
+    the caller's transaction; the projects' rows are locked before the pledges' (the order of
+    pledge_confirm and every append). Running it again closes and cancels nothing more.
+    Returns the projects it closed."""
+    today = timezone.localdate()
+    now = timezone.now()
+    reason = reason[:200]
+    with transaction.atomic():
+        locked = list(
+            FundraisingProject.objects.select_for_update()
+            .filter(organisation=organisation)
+            .order_by("pk")
+        )
+        closed = [p for p in locked if p.status == FundraisingProject.Status.OPEN]
+        for project in closed:
+            project.status = FundraisingProject.Status.CLOSED
+            project.closed_on = today
+            project.save(update_fields=["status", "closed_on"])
+            project_disclosures_on_close(project)
+            audit_record(
+                actor=actor,
+                action="socialorgs.charity_project_closed",
+                target=project,
+                detail={"reason": reason, "organisation": str(organisation.pk)},
+            )
+        pending = list(
+            DonationPledge.objects.select_for_update(of=("self",))
+            .filter(project__in=locked, status=DonationPledge.Status.PENDING)
+            .select_related("donor", "project")
+            .order_by("pk")
+        )
+        for pledge in pending:
+            pledge.status = DonationPledge.Status.CANCELLED
+            pledge.cancel_reason = reason
+            pledge.decided_at = now
+            pledge.decided_by = None
+            pledge.save(update_fields=["status", "cancel_reason", "decided_at", "decided_by"])
+            audit_record(
+                actor=actor,
+                action="socialorgs.charity_pledge_cancelled",
+                target=pledge,
+                detail={
+                    "project": pledge.project.filing_number,
+                    "by_donor": False,
+                    "reason": reason,
+                },
+            )
+            notify(
+                recipients=[pledge.donor],
+                kind="socialorg_pledge_cancelled",
+                title=_("认捐已取消：%(title)s") % {"title": pledge.project.title},
+                body=_(
+                    "%(reason)s，%(org)s 不能再接受捐赠，您认捐的 %(amount)s 元（认捐编号 "
+                    "%(ref)s）已自动取消。如您已经付款，请凭付款凭证联系该组织退款，"
+                    "或向登记管理机关反映。"
+                )
+                % {
+                    "reason": reason,
+                    "org": organisation.name,
+                    "amount": f"{pledge.amount_fen / 100:,.2f}",
+                    "ref": pledge.reference,
+                },
+                link=reverse("socialorgs:charity-donate", args=[pledge.project.filing_number]),
+                dedupe_key=f"socialorgs.pledge_cancelled:{pledge.pk}",
+            )
+        if closed:
+            notify(
+                recipients=org_accounts(organisation),
+                kind="socialorg_projects_closed",
+                title=_("募捐项目已结束募捐：%(titles)s")
+                % {"titles": "、".join(p.title for p in closed)},
+                body=_(
+                    "%(reason)s，以上项目已于 %(day)s 结束募捐，不再接受捐赠，待确认的在线认捐"
+                    "已取消。项目结余仍应按原用途拨付并记账；结项情况须在三个月内公开。"
+                )
+                % {"reason": reason, "day": today.isoformat()},
+                link=reverse("socialorgs:charity-desk"),
+                dedupe_key="socialorgs.projects_closed:" + ",".join(str(p.pk) for p in closed),
+            )
+    return closed

@@ -23,6 +23,7 @@ from socialorgs.services.socialwork.projects import (
 )
 from socialorgs.services.socialwork.requests import (
     SERVICE_PURPOSE,
+    requests_reopen_for_organisation,
     service_request_accept,
     service_request_cancel,
     service_request_complete,
@@ -30,6 +31,7 @@ from socialorgs.services.socialwork.requests import (
     service_request_decline,
     service_request_full_view,
     service_request_org_decline,
+    service_requests_release_due,
 )
 from socialorgs.services.socialwork.reviews import (
     MODERATION_ACTIONS,
@@ -59,6 +61,7 @@ __all__ = [
     "project_review_moderate",
     "project_review_report",
     "project_update",
+    "requests_reopen_for_organisation",
     "review_check_eligible",
     "service_request_accept",
     "service_request_cancel",
@@ -68,6 +71,7 @@ __all__ = [
     "service_request_full_view",
     "service_request_org_decline",
     "service_requests_match",
+    "service_requests_release_due",
     "social_worker_add",
     "social_worker_update",
     "social_workers_read",

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Division
 from socialorgs.errors import SocialOrgError
 from socialorgs.geo import LAT_MAX, LAT_MIN, LNG_MAX, LNG_MIN
-from socialorgs.models import ServiceRequest
+from socialorgs.models import ServiceRequest, SocialOrganisation
 from socialorgs.services.common import division_of
 
 SIX_PLACES = Decimal("0.000001")
@@ -104,6 +106,37 @@ def local_division(code, field: str = "division") -> Division:
 def county_code(division_code: str) -> str:
     """The district (county-level code) a division lies in: the scope of a match run."""
     return division_code[:6]
+
+
+def organisation_serves_q(prefix: str = "organisation__") -> Q:
+    """Organisations whose projects residents are matched to and shown on the map and in the
+    public project list: registration 正常 (not 撤销 or 注销) and not on the 严重违法失信名单.
+    An organisation on the 活动异常名录 still serves: its lower credit grade only lowers its
+    match score (the list is a warning that ends with the anomaly; the serious list and a
+    revocation mean it must not take new cases)."""
+    return Q(**{f"{prefix}status": SocialOrganisation.Status.NORMAL}) & ~Q(
+        **{f"{prefix}standing": SocialOrganisation.Standing.SERIOUS}
+    )
+
+
+def organisation_not_serving(organisation: SocialOrganisation) -> str:
+    """Why the organisation takes no new cases (a sentence for the resident), or ""."""
+    if organisation.status != SocialOrganisation.Status.NORMAL:
+        return _("“%(name)s”的登记状态为%(status)s") % {
+            "name": organisation.name,
+            "status": organisation.get_status_display(),
+        }
+    if organisation.standing == SocialOrganisation.Standing.SERIOUS:
+        return _("“%(name)s”已被列入严重违法失信名单") % {"name": organisation.name}
+    return ""
+
+
+def proposal_deadline(service_request: ServiceRequest) -> dt.datetime | None:
+    """When a proposal not yet answered is released (SOCIALWORK_PROPOSAL_DAYS after the match
+    run proposed it), or None when nothing is proposed."""
+    if service_request.status != ServiceRequest.Status.PROPOSED or not service_request.matched_at:
+        return None
+    return service_request.matched_at + dt.timedelta(days=settings.SOCIALWORK_PROPOSAL_DAYS)
 
 
 def request_reopen(service_request: ServiceRequest, *, project_id: int, reason: str) -> None:

@@ -10,7 +10,9 @@ first.
 Hard constraints, for a project to be a candidate of a request:
 
 1. the project is active, of the request's target group, today falls in its period, and its
-   organisation's registration is 正常;
+   organisation serves: registration 正常 and not on the 严重违法失信名单
+   (common.organisation_serves_q; one on the 活动异常名录 stays a candidate, its lower
+   credit grade lowering its score);
 2. the home lies within the project's service radius (haversine distance);
 3. the resident (or the organisation) has not declined that project for this request.
 
@@ -66,10 +68,10 @@ from socialorgs.models import (
     Evaluation,
     ProjectReview,
     ServiceRequest,
-    SocialOrganisation,
     SocialWorkProject,
 )
 from socialorgs.selectors.registry import current_evaluation_q
+from socialorgs.services.socialwork.common import organisation_serves_q
 from socialorgs.services.socialwork.projects import MAX_RADIUS_KM
 
 NO_COVERAGE = "no_coverage"
@@ -164,11 +166,11 @@ def _projects(requests: list[ServiceRequest], today: dt.date) -> list[SocialWork
     return list(
         SocialWorkProject.objects.select_for_update(of=("self",))
         .filter(
+            organisation_serves_q(),
             status=SocialWorkProject.Status.ACTIVE,
             target_group__in={r.target_group for r in requests},
             starts_on__lte=today,
             ends_on__gte=today,
-            organisation__status=SocialOrganisation.Status.NORMAL,
             latitude__gte=lat_min,
             latitude__lte=lat_max,
             longitude__gte=lng_min,

@@ -4,6 +4,8 @@
     open ──run──▶ proposed ──resident accepts──▶ accepted ──organisation completes──▶ completed
       │  ◀─run──  unmatched (tried again by the next run)
       │  ◀──────  proposed, declined by the resident or the organisation (project excluded)
+      │  ◀──────  proposed, unanswered for SOCIALWORK_PROPOSAL_DAYS (the hourly job) or its
+      │           organisation no longer serving (revoked, deregistered, 严重违法失信名单)
       └─ open / unmatched / proposed ──resident cancels──▶ cancelled
 
 The home's address and the description of the need are personal data: the serving
@@ -12,9 +14,12 @@ organisation reads them in full once the resident accepted (an audited read,
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +29,7 @@ from portal.accounts.permissions import is_resident
 from portal.audit.services import audit_personal_data_read, audit_record
 from portal.notifications.services import notify
 from socialorgs.errors import NotAllowed, SocialOrgConflict, SocialOrgError
-from socialorgs.models import ServiceRequest, TargetGroup
+from socialorgs.models import ServiceRequest, SocialOrganisation, TargetGroup
 from socialorgs.services.common import (
     optional_text,
     org_accounts,
@@ -37,6 +42,9 @@ from socialorgs.services.socialwork.common import (
     coordinates_input,
     county_code,
     local_division,
+    organisation_not_serving,
+    organisation_serves_q,
+    proposal_deadline,
     rematch_after_commit,
     request_reopen,
 )
@@ -149,34 +157,68 @@ def _require_own(service_request: ServiceRequest, resident: User) -> None:
         raise NotAllowed(_("这不是您的申请。"), code="not_yours")
 
 
+def _proposal_void(service_request: ServiceRequest, now: dt.datetime) -> tuple[str, str] | None:
+    """(code, why) when a proposal may no longer be accepted: its organisation stopped serving,
+    or it waited past its deadline; None while it stands."""
+    why = organisation_not_serving(service_request.project.organisation)
+    if why:
+        return "organisation_not_serving", why
+    deadline = proposal_deadline(service_request)
+    if deadline is not None and deadline <= now:
+        return "proposal_expired", _("该推荐超过 %(days)s 天未确认，名额已释放") % {
+            "days": settings.SOCIALWORK_PROPOSAL_DAYS
+        }
+    return None
+
+
 def service_request_accept(
     *, service_request: ServiceRequest, resident: User, request=None
 ) -> ServiceRequest:
-    """The resident takes the proposed project: the organisation now serves them."""
+    """The resident takes the proposed project: the organisation now serves them. A proposal
+    whose organisation no longer serves (revoked, deregistered, on the 严重违法失信名单) or that
+    waited past its deadline is refused (409): the request goes back to open without that
+    project and is rematched (committed before the refusal is raised)."""
     _require_own(service_request, resident)
     with transaction.atomic():
         service_request = _locked(service_request)
         if service_request.status != S.PROPOSED:
             raise SocialOrgConflict(_("当前没有待确认的推荐项目。"), code="not_proposed")
-        service_request.status = S.ACCEPTED
-        service_request.accepted_at = timezone.now()
-        service_request.save(update_fields=["status", "accepted_at"])
         project = service_request.project
-        audit_record(
-            actor=resident,
-            action="socialorgs.service_request_accepted",
-            target=service_request,
-            detail={"project": project.pk},
-            request=request,
-        )
-        notify(
-            recipients=org_accounts(project.organisation),
-            kind="socialwork_request",
-            title=_("有居民确认接受社会工作服务"),
-            body=_("项目“%(title)s”有一位居民确认接受服务（申请编号 %(ref)s），请尽快联系。")
-            % {"title": project.title, "ref": service_request.reference},
-            link=reverse("socialorgs:sw-org-request", args=[service_request.pk]),
-            dedupe_key=f"socialwork-request-{service_request.pk}-accepted",
+        refusal = _proposal_void(service_request, timezone.now())
+        if refusal is None:
+            service_request.status = S.ACCEPTED
+            service_request.accepted_at = timezone.now()
+            service_request.save(update_fields=["status", "accepted_at"])
+            audit_record(
+                actor=resident,
+                action="socialorgs.service_request_accepted",
+                target=service_request,
+                detail={"project": project.pk},
+                request=request,
+            )
+            notify(
+                recipients=org_accounts(project.organisation),
+                kind="socialwork_request",
+                title=_("有居民确认接受社会工作服务"),
+                body=_("项目“%(title)s”有一位居民确认接受服务（申请编号 %(ref)s），请尽快联系。")
+                % {"title": project.title, "ref": service_request.reference},
+                link=reverse("socialorgs:sw-org-request", args=[service_request.pk]),
+                dedupe_key=f"socialwork-request-{service_request.pk}-accepted",
+            )
+        else:
+            request_reopen(service_request, project_id=project.pk, reason=refusal[1])
+            audit_record(
+                actor=resident,
+                action="socialorgs.service_request_accept_refused",
+                target=service_request,
+                detail={"project": project.pk, "code": refusal[0]},
+                request=request,
+            )
+            rematch_after_commit(county_code(service_request.division_id))
+    if refusal is not None:  # raised after the commit: the request stays reopened
+        raise SocialOrgConflict(
+            _("%(why)s，不能再接受该推荐；平台将为您重新匹配其他项目。") % {"why": refusal[1]},
+            code=refusal[0],
         )
     return service_request
 
@@ -309,6 +351,92 @@ def service_request_complete(
     # A place is free again.
     rematch_after_commit(county_code(service_request.division_id))
     return service_request
+
+
+# --- Proposals released without the resident's answer ------------------------------------------
+
+
+def _release(service_request: ServiceRequest, *, why: str, event: str) -> None:
+    """Back to open without the proposed project; the resident is told once."""
+    project = service_request.project
+    request_reopen(service_request, project_id=project.pk, reason=why)
+    notify(
+        recipients=[service_request.resident],
+        kind="socialwork_request",
+        title=_("您的社会工作服务申请将重新匹配"),
+        body=_("推荐给您的项目“%(title)s”已释放（%(why)s），平台将为您重新匹配。")
+        % {"title": project.title, "why": why},
+        link=reverse("socialorgs:sw-request", args=[service_request.pk]),
+        dedupe_key=f"socialwork-request-{service_request.pk}-{event}-{project.pk}",
+    )
+
+
+def _proposals_locked(queryset) -> list[ServiceRequest]:
+    return list(
+        queryset.filter(status=S.PROPOSED)
+        .select_for_update(of=("self",))
+        .select_related("project__organisation", "resident")
+        .order_by("pk")
+    )
+
+
+def _rematch(released: list[ServiceRequest]) -> None:
+    for code in sorted({county_code(r.division_id) for r in released}):
+        rematch_after_commit(code)
+
+
+def service_requests_release_due(*, now: dt.datetime | None = None) -> dict:
+    """Hourly (socialorgs.tasks.socialwork_proposals_release): proposals the resident left
+    unanswered for SOCIALWORK_PROPOSAL_DAYS, and proposals of organisations that stopped
+    serving since the match (revoked, deregistered, put on the 严重违法失信名单), go back to
+    open without that project, so the place they held is free; the residents are told and
+    their districts rematched. Idempotent: a released request is open, a second run finds
+    nothing (and the notice is deduplicated)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.SOCIALWORK_PROPOSAL_DAYS)
+    gone = ~organisation_serves_q("project__organisation__")
+    counts = {"proposal_expired": 0, "organisation_not_serving": 0}
+    with transaction.atomic():
+        due = _proposals_locked(ServiceRequest.objects.filter(Q(matched_at__lte=cutoff) | gone))
+        released = []
+        for service_request in due:
+            void = _proposal_void(service_request, now)
+            if void is None:  # its organisation was restored meanwhile
+                continue
+            code, why = void
+            project_id = service_request.project_id
+            _release(service_request, why=why, event="released")
+            audit_record(
+                actor=None,
+                action="socialorgs.service_request_released",
+                target=service_request,
+                detail={"project": project_id, "code": code},
+            )
+            counts[code] += 1
+            released.append(service_request)
+        _rematch(released)
+    return counts
+
+
+def requests_reopen_for_organisation(
+    *, organisation: SocialOrganisation, reason: str = ""
+) -> list[int]:
+    """The organisation stopped serving (its registration revoked or deregistered): its
+    proposals still waiting for the residents go back to open without its project, the
+    residents told, their districts rematched once the caller's transaction commits. Called
+    inside the registry's and the credit penalty's transaction, after the new status is
+    saved; `reason` is what the residents are told (by default, the organisation's status).
+    Accepted cases stay as they are (the officials follow them up). Returns the released
+    requests' ids."""
+    with transaction.atomic():
+        released = _proposals_locked(
+            ServiceRequest.objects.filter(project__organisation=organisation)
+        )
+        why = str(reason)[:200] or organisation_not_serving(organisation) or _("机构已停止服务")
+        for service_request in released:
+            _release(service_request, why=why, event="org-stopped")
+        _rematch(released)
+    return [r.pk for r in released]
 
 
 def service_request_full_view(
