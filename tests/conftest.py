@@ -7,6 +7,7 @@ have a staff member; one official works for 武侯区 民政, another for 锦江
 from __future__ import annotations
 
 import pytest
+from django.db.models.signals import post_migrate
 
 from portal.accounts.models import User
 from tests.accounts.factories import OfficialFactory, UserFactory
@@ -21,6 +22,24 @@ def _fast_password_hashing(settings, request):
     """Argon2 is the production hasher; most tests do not need its cost."""
     if "real_hasher" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _reference_data_after_flush(sender, **kwargs) -> None:
+    """A transactional test's database is flushed after it, and flush sends post_migrate:
+    load the reference data migrations put there (divisions, categories) again. pytest's
+    fixture reordering (parametrized browser tests) can run ordinary tests after
+    transactional ones, and they expect it."""
+    if sender.label == "accounts":
+        from portal.accounts.services import divisions_load
+
+        divisions_load()
+    elif sender.label == "services":
+        from services.services.listings import categories_load
+
+        categories_load()
+
+
+post_migrate.connect(_reference_data_after_flush, dispatch_uid="tests_reference_data_after_flush")
 
 
 @pytest.fixture(autouse=True)
