@@ -129,6 +129,12 @@ class Complaint(models.Model):
                 name="complaint_subject_shape",
                 violation_error_message=_("投诉对象不完整。"),
             ),
+            # A registered social organisation is named by its reference (the credit code).
+            models.CheckConstraint(
+                condition=~Q(subject_kind="social_org") | ~Q(subject_ref=""),
+                name="complaint_social_org_has_ref",
+                violation_error_message=_("投诉对象不完整。"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -324,3 +324,12 @@ def test_a_complaint_found_unfounded_costs_nothing(
         take(complaint, official_wuhou, "accept", "investigate")
         take(complaint, official_wuhou, "reject", outcome="经查不属实")
     assert not OrgCreditEvent.objects.exists()
+
+
+def test_the_database_refuses_a_social_org_complaint_without_its_reference(complaint, org):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Complaint.objects.filter(pk=complaint.pk).update(subject_ref="")
+    complaint.refresh_from_db()
+    assert complaint.subject_ref == org.credit_code
