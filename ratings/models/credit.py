@@ -60,7 +60,27 @@ class CreditEvent(CreditEventBase):
         ]
 
 
-class CreditListEntry(models.Model):
+class CreditListEntryBase(models.Model):
+    """What every credit-list entry holds, whatever list and whoever it is about (providers'
+    红黑名单 here; social organisations' 活动异常名录 and 严重违法失信名单 in socialorgs): the
+    reason, legal basis and period, and who ended it early and why."""
+
+    reason = models.CharField(_("列入原因"), max_length=300)
+    basis = models.CharField(_("依据"), max_length=300)
+    starts_on = models.DateField(_("列入日期"))
+    ends_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removal_reason = models.CharField(_("移出原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class CreditListEntry(CreditListEntryBase):
     """A 红名单 (commended) or 黑名单 (serious dishonesty) entry made by an official, with its
     reason, legal basis and period. A provider on the black list is hidden and takes no
     bookings until the entry ends or is removed."""
@@ -71,19 +91,9 @@ class CreditListEntry(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="list_entries")
     list = models.CharField(_("名单"), max_length=5, choices=List.choices)
-    reason = models.CharField(_("列入原因"), max_length=300)
-    basis = models.CharField(_("依据"), max_length=300)
-    starts_on = models.DateField(_("列入日期"))
-    ends_on = models.DateField(_("移出日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    removed_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    removal_reason = models.CharField(_("移出原因"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("红黑名单")

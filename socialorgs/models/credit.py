@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Division
-from ratings.models.credit import CreditEventBase
+from ratings.models.credit import CreditEventBase, CreditListEntryBase
 from socialorgs.models.registry import SocialOrganisation
 
 
@@ -132,7 +132,7 @@ class Penalty(models.Model):
         return self.organisation.division_id
 
 
-class OrgListEntry(models.Model):
+class OrgListEntry(CreditListEntryBase):
     """活动异常名录 or 严重违法失信名单, with reason, basis and period. Entering one records a
     credit event and sets the organisation's standing; ending it restores the standing."""
 
@@ -144,19 +144,9 @@ class OrgListEntry(models.Model):
         SocialOrganisation, on_delete=models.CASCADE, related_name="list_entries"
     )
     list = models.CharField(_("名单"), max_length=8, choices=List.choices)
-    reason = models.CharField(_("列入原因"), max_length=300)
-    basis = models.CharField(_("依据"), max_length=300)
-    starts_on = models.DateField(_("列入日期"))
-    ends_on = models.DateField(_("移出日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    removed_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    removal_reason = models.CharField(_("移出原因"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("社会组织信用名单")
